@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// The `radar` command. The TypeScript sources are compiled to dist/ by `npm ci` (the `prepare`
+// script); point at the build, with a clear message when it is missing.
+import { existsSync } from 'node:fs';
+
+const entry = new URL('../dist/src/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('radar: the build is missing (dist/src/main.js); run `npm ci` or `npm run build` first\n');
+  process.exit(2);
+}
+const { main } = await import(entry.href);
+
+// SIGINT/SIGTERM ask the command to stop cleanly (runs finish their batch, the database closes);
+// a second signal stops at once.
+const controller = new AbortController();
+let signalled = 0;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    signalled += 1;
+    if (signalled > 1) process.exit(130);
+    controller.abort(new Error(`received ${signal}`));
+  });
+}
+
+process.exitCode = await main({
+  argv: process.argv.slice(2),
+  env: process.env,
+  cwd: process.cwd(),
+  stdout: { write: (text) => process.stdout.write(text), isTTY: process.stdout.isTTY },
+  stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY },
+  shutdownSignal: controller.signal,
+});

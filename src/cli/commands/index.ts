@@ -1,0 +1,18 @@
+import type { Command } from '../command.js';
+import { candidatesCommand } from './candidates.js';
+import { migrateCommand } from './migrate.js';
+import { backfillCommand, pollCommand } from './poll.js';
+import { reposCommand } from './repos.js';
+import { runsCommand } from './runs.js';
+import { serveCommand, workerCommand } from './serve.js';
+
+export const commands: Command[] = [
+  serveCommand,
+  workerCommand,
+  pollCommand,
+  backfillCommand,
+  candidatesCommand,
+  reposCommand,
+  runsCommand,
+  migrateCommand,
+] as unknown as Command[];

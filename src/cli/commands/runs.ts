@@ -1,0 +1,29 @@
+import { listRuns } from '../../store/runs.js';
+import { defineCommand, positiveInt } from '../command.js';
+import { formatRunTable, runJson } from '../format.js';
+
+export const runsCommand = defineCommand({
+  name: 'runs',
+  summary: 'recent poll runs with their figures (requests, 304s, points, items, errors)',
+  usage: 'runs [--limit N] [--repo o/r] [--source S] [--trigger poll|backfill|schedule|coverage] [--json]',
+  help: 'Lists the most recent runs first.',
+  options: {
+    limit: { type: 'string' },
+    repo: { type: 'string' },
+    source: { type: 'string' },
+    trigger: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  run: async (ctx, { values }) => {
+    const { db } = await ctx.database();
+    const runs = await listRuns(db, {
+      limit: positiveInt(values.limit, '--limit') ?? 20,
+      repo: values.repo,
+      source: values.source,
+      trigger: values.trigger,
+    });
+    if (values.json) ctx.stdout.write(`${JSON.stringify(runs.map(runJson), null, 2)}\n`);
+    else ctx.stdout.write(`${formatRunTable(runs)}\n`);
+    return 0;
+  },
+});

@@ -1,0 +1,39 @@
+import { pollJobs, startScheduler } from '../../scheduler/scheduler.js';
+import { defineCommand } from '../command.js';
+import type { CliContext } from '../context.js';
+
+export const serveCommand = defineCommand({
+  name: 'serve',
+  summary: 'run the scheduler (and the web UI and JSON API) until stopped',
+  usage: 'serve',
+  help: `Polls every watched repo and source on its schedule (config/radar.yaml) until SIGINT or
+SIGTERM; runs that are overdue at start run at once. What \`npm start\` runs.`,
+  options: {},
+  run: (ctx) => runScheduler(ctx, 'serve'),
+});
+
+export const workerCommand = defineCommand({
+  name: 'worker',
+  summary: 'run the scheduler only (scale-out: several workers share one PostgreSQL)',
+  usage: 'worker',
+  help: `Polls on schedule like \`radar serve\`, without the web server. Run several against one
+PostgreSQL (DATABASE_URL): leases make each repo+source poll in one worker at a time.`,
+  options: {},
+  run: (ctx) => runScheduler(ctx, 'worker'),
+});
+
+async function runScheduler(ctx: CliContext, mode: 'serve' | 'worker'): Promise<number> {
+  const config = ctx.config();
+  const handle = await ctx.database();
+  const github = ctx.github();
+  const deps = { db: handle.db, github, config, logger: ctx.logger, clock: ctx.clock };
+  const scheduler = startScheduler(pollJobs(deps, ctx.shutdownSignal), deps, ctx.shutdownSignal);
+  ctx.logger.info({ mode, database: handle.dialect, location: handle.location, repos: config.repos.length }, 'radar started');
+  await new Promise<void>((resolve) => {
+    if (ctx.shutdownSignal.aborted) resolve();
+    ctx.shutdownSignal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  ctx.logger.info('shutting down: waiting for runs in flight');
+  await scheduler.stop();
+  return 0;
+}

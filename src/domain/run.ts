@@ -1,0 +1,25 @@
+/** The outcome of polling one source of one repo. */
+export interface RunSummary {
+  id: number;
+  repo: string;
+  source: string;
+  trigger: string;
+  status: 'succeeded' | 'failed' | 'partial' | 'running';
+  itemsNew: number;
+  itemsUpdated: number;
+  /** Counted REST requests (304s to authenticated requests are free and not in here). */
+  requests: number;
+  notModified: number;
+  graphqlPoints: number;
+  rateLimitRemaining: number | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  error: string | null;
+  /** Problems that did not stop the run (a malformed KEP, a skipped payload). */
+  warnings: RunWarning[];
+}
+
+export interface RunWarning {
+  message: string;
+  [detail: string]: unknown;
+}

@@ -1,0 +1,308 @@
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import Bottleneck from 'bottleneck';
+import type { Logger } from '../lib/logger.js';
+import { GitHubApiError, GitHubAuthError, GitHubGraphqlError, GitHubNotFoundError, GitHubRateLimitError } from './errors.js';
+import { activeMeters, type RequestMeter } from './meter.js';
+
+/**
+ * The one way radar talks to GitHub: an Octokit with throttling (primary and secondary rate
+ * limits, Retry-After honoured) and retry (5xx, dropped connections, GraphQL timeouts, with
+ * backoff), a per-request timeout, conditional requests, and accounting of every HTTP attempt
+ * into the run that made it (see meter.ts).
+ */
+
+export interface GitHubOptions {
+  /** REST base URL (GITHUB_API_URL); GraphQL goes to `<base>/graphql` (or /api/graphql on GHE). */
+  baseUrl: string;
+  token?: string | undefined;
+  logger: Logger;
+  timeoutMs?: number;
+  /** Retries after 5xx and network errors. */
+  retries?: number;
+  /** Backoff unit; the n-th retry waits n² units. Tests make it small. */
+  retryBaseMs?: number;
+  /** Longest wait for a rate limit to reset before giving up with a clear error. */
+  maxRateLimitWaitSeconds?: number;
+  userAgent?: string;
+}
+
+export type Validators = { etag?: string | null; lastModified?: string | null };
+
+export type ConditionalResult<T> =
+  | { modified: true; data: T; etag: string | null; lastModified: string | null; headers: Record<string, string> }
+  | { modified: false };
+
+export interface GraphqlResult<T> {
+  data: T;
+  /** Errors of a partial answer (e.g. one aliased object NOT_FOUND); the rest of `data` is good. */
+  errors: Array<{ type?: string; message: string; path?: Array<string | number> }>;
+}
+
+/**
+ * Counts every HTTP attempt into the meters the call was made under. Registered before the
+ * throttling and retry plugins, so its hook is the innermost and sees each retry. The meters
+ * travel in the request options: the plugins' queues do not keep async context.
+ */
+function metering(octokit: Pick<Octokit, 'hook'>, options: Record<string, unknown>) {
+  const authenticated = options.radarAuthenticated === true;
+  octokit.hook.wrap('request', async (request, requestOptions) => {
+    const meters = ((requestOptions.request as { meters?: RequestMeter[] } | undefined)?.meters ?? []) as RequestMeter[];
+    const isGraphql = /\/graphql$/.test(new URL(requestOptions.url, 'http://github.invalid').pathname);
+    try {
+      const response = await request(requestOptions);
+      countAttempt(meters, isGraphql, authenticated, response.status, response.headers as Record<string, string | undefined>);
+      return response;
+    } catch (error) {
+      const status = (error as { status?: number }).status ?? 0;
+      const headers = ((error as { response?: { headers?: Record<string, string> } }).response?.headers ?? {}) as Record<
+        string,
+        string | undefined
+      >;
+      const reachedGitHub = Boolean((error as { response?: unknown }).response);
+      if (reachedGitHub) countAttempt(meters, isGraphql, authenticated, status, headers);
+      if (status !== 304) for (const meter of meters) meter.failedAttempts += 1;
+      throw error;
+    }
+  });
+}
+
+function countAttempt(
+  meters: RequestMeter[],
+  isGraphql: boolean,
+  authenticated: boolean,
+  status: number,
+  headers: Record<string, string | undefined>,
+): void {
+  const remaining = headers['x-ratelimit-remaining'];
+  for (const meter of meters) {
+    if (isGraphql) {
+      meter.graphqlQueries += 1;
+      if (remaining !== undefined) meter.remaining.graphql = Number(remaining);
+      continue;
+    }
+    if (status === 304) {
+      meter.notModified += 1;
+      if (!authenticated) meter.requests += 1; // unauthenticated 304s still count
+    } else {
+      meter.requests += 1;
+    }
+    if (remaining !== undefined) meter.remaining.core = Number(remaining);
+  }
+}
+
+const RadarOctokit = Octokit.plugin(metering, throttling, retry);
+type RadarOctokitInstance = InstanceType<typeof RadarOctokit>;
+
+export const RADAR_USER_AGENT = 'radar/0.1 (cloud-native upstream tracker)';
+
+export class GitHub {
+  readonly octokit: RadarOctokitInstance;
+  readonly authenticated: boolean;
+  private readonly graphqlUrl: string;
+  private readonly logger: Logger;
+
+  constructor(options: GitHubOptions) {
+    this.logger = options.logger.child({ component: 'github' });
+    this.authenticated = Boolean(options.token);
+    const baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.graphqlUrl = /\/api\/v3$/.test(baseUrl) ? baseUrl.replace(/\/api\/v3$/, '/api/graphql') : `${baseUrl}/graphql`;
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const maxWait = options.maxRateLimitWaitSeconds ?? 15 * 60;
+    const authenticated = this.authenticated;
+    const logger = this.logger;
+
+    this.octokit = new RadarOctokit({
+      baseUrl,
+      auth: options.token,
+      radarAuthenticated: authenticated,
+      userAgent: options.userAgent ?? RADAR_USER_AGENT,
+      log: {
+        debug: () => {},
+        info: () => {},
+        warn: (message: string) => logger.warn({ detail: message }, 'octokit warning'),
+        error: (message: string) => logger.error({ detail: message }, 'octokit error'),
+      },
+      request: {
+        fetch: (input: string | URL | Request, init?: RequestInit) => fetchWithTimeout(input, init, timeoutMs),
+      },
+      retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+      throttle: {
+        // GraphQL queries share the plugin's "write" group, which by default spaces requests a
+        // second apart; radar's GraphQL is read-only batching, and its only writes are digest
+        // publishes, so a modest concurrency without spacing is enough.
+        write: new Bottleneck.Group({ maxConcurrent: 4, minTime: 0 }),
+        retryAfterBaseValue: options.retryBaseMs ?? 1000,
+        onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+          const wait = retryAfter <= maxWait && retryCount < 2;
+          logger.warn(
+            { request: `${request.method} ${request.url}`, retryAfterSeconds: retryAfter, retrying: wait },
+            'primary rate limit reached',
+          );
+          return wait;
+        },
+        onSecondaryRateLimit: (
+          retryAfter: number,
+          request: { method: string; url: string },
+          _octokit: unknown,
+          retryCount: number,
+        ) => {
+          const wait = retryAfter <= maxWait && retryCount < 5;
+          logger.warn(
+            { request: `${request.method} ${request.url}`, retryAfterSeconds: retryAfter, retrying: wait },
+            'secondary rate limit reached',
+          );
+          return wait;
+        },
+      },
+    });
+  }
+
+  /** A REST GET; errors come back as GitHubApiError subclasses with a readable message. */
+  async get<T>(route: string, params: Record<string, unknown> = {}): Promise<T> {
+    try {
+      const response = await this.octokit.request(`GET ${route}`, { ...params, request: { meters: activeMeters() } });
+      return response.data as T;
+    } catch (error) {
+      throw this.toError(error, 'GET', route, params);
+    }
+  }
+
+  /**
+   * A conditional GET: sends the stored ETag / Last-Modified and reports "not modified" on 304,
+   * which GitHub does not charge to authenticated clients.
+   */
+  async getConditional<T>(
+    route: string,
+    params: Record<string, unknown>,
+    validators: Validators | undefined,
+  ): Promise<ConditionalResult<T>> {
+    const headers: Record<string, string> = {};
+    if (validators?.etag) headers['if-none-match'] = validators.etag;
+    else if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
+    try {
+      const response = await this.octokit.request(`GET ${route}`, { ...params, headers, request: { meters: activeMeters() } });
+      const responseHeaders = response.headers as Record<string, string>;
+      return {
+        modified: true,
+        data: response.data as T,
+        etag: responseHeaders.etag ?? null,
+        lastModified: responseHeaders['last-modified'] ?? null,
+        headers: responseHeaders,
+      };
+    } catch (error) {
+      // Octokit reports a conditional hit as an error with status 304: it means "unchanged".
+      if (statusOf(error) === 304) return { modified: false };
+      throw this.toError(error, 'GET', route, params);
+    }
+  }
+
+  /** A REST write (POST/PATCH). */
+  async write<T>(method: 'POST' | 'PATCH', route: string, params: Record<string, unknown>): Promise<T> {
+    try {
+      const response = await this.octokit.request(`${method} ${route}`, { ...params, request: { meters: activeMeters() } });
+      return response.data as T;
+    } catch (error) {
+      throw this.toError(error, method, route, params);
+    }
+  }
+
+  /**
+   * A GraphQL query. Points are counted from the `rateLimit { cost }` every radar query asks for.
+   * Rate limiting and GraphQL timeouts (HTTP 200 with an errors array) are retried by the
+   * plugins; what remains is either a partial answer (returned with its errors) or a failure.
+   */
+  async graphql<T>(name: string, query: string, variables: Record<string, unknown> = {}): Promise<GraphqlResult<T>> {
+    let body: { data?: T | null; errors?: GraphqlResult<T>['errors'] };
+    try {
+      const response = await this.octokit.request({
+        method: 'POST',
+        url: this.graphqlUrl,
+        query,
+        variables,
+        request: { meters: activeMeters() },
+      });
+      body = response.data as typeof body;
+    } catch (error) {
+      throw this.toError(error, 'POST', `graphql ${name}`, {});
+    }
+    const errors = body.errors ?? [];
+    const cost = (body.data as { rateLimit?: { cost?: number; remaining?: number } } | null | undefined)?.rateLimit;
+    for (const meter of activeMeters()) {
+      meter.graphqlPoints += cost?.cost ?? 0;
+      if (typeof cost?.remaining === 'number') meter.remaining.graphql = cost.remaining;
+    }
+    if (!body.data) {
+      const message = errors.map((e) => e.message).join('; ') || 'no data';
+      if (errors.some((e) => e.type === 'RATE_LIMITED')) {
+        throw new GitHubRateLimitError(`GitHub GraphQL rate limit exceeded (${name}): ${message}`, 200, `graphql ${name}`, null);
+      }
+      throw new GitHubGraphqlError(`GitHub GraphQL query ${name} failed: ${message}`, errors, `graphql ${name}`);
+    }
+    return { data: body.data, errors };
+  }
+
+  private toError(error: unknown, method: string, route: string, params: Record<string, unknown>): Error {
+    const status = statusOf(error);
+    const request = `${method} ${expandRoute(route, params)}`;
+    const detail = (error as { response?: { data?: { message?: string } } }).response?.data?.message;
+    const cause = { cause: error };
+    if (status === undefined) {
+      return new GitHubApiError(
+        `GitHub request ${request} failed: ${(error as Error).message ?? String(error)}`,
+        0,
+        request,
+        cause,
+      );
+    }
+    if (status === 401) {
+      const message = this.authenticated
+        ? `GitHub refused the token (401 ${detail ?? 'Bad credentials'}) for ${request}: check GITHUB_TOKEN`
+        : `GitHub requires authentication for ${request} (401): set GITHUB_TOKEN`;
+      return new GitHubAuthError(message, status, request, cause);
+    }
+    if (status === 404) {
+      return new GitHubNotFoundError(
+        `GitHub answered 404 Not Found for ${request}: it does not exist, or the token cannot see it`,
+        status,
+        request,
+        cause,
+      );
+    }
+    const headers = (error as { response?: { headers?: Record<string, string> } }).response?.headers ?? {};
+    if ((status === 403 || status === 429) && (headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(detail ?? ''))) {
+      const reset = Number(headers['x-ratelimit-reset']);
+      const resetAt = Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : null;
+      return new GitHubRateLimitError(
+        `GitHub rate limit exceeded for ${request}${resetAt ? ` (resets at ${resetAt.toISOString()})` : ''}${
+          this.authenticated ? '' : '; unauthenticated clients get 60 requests an hour: set GITHUB_TOKEN'
+        }`,
+        status,
+        request,
+        resetAt,
+        cause,
+      );
+    }
+    return new GitHubApiError(`GitHub answered ${status}${detail ? ` (${detail})` : ''} for ${request}`, status, request, cause);
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  // Octokit reports network failures as status 500 with no response.
+  if (typeof status !== 'number') return undefined;
+  if (status === 500 && !(error as { response?: unknown }).response) return undefined;
+  return status;
+}
+
+function expandRoute(route: string, params: Record<string, unknown>): string {
+  return route.replace(/\{(\w+)\}/g, (_, key: string) => String(params[key] ?? `{${key}}`));
+}
+
+/** fetch with a per-request timeout (the caller's own signal still applies). */
+function fetchWithTimeout(input: string | URL | Request, init: RequestInit | undefined, timeoutMs: number): Promise<Response> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+  return fetch(input, { ...init, signal });
+}

@@ -1,0 +1,117 @@
+import { commands } from './cli/commands/index.js';
+import type { CliContext, Output } from './cli/context.js';
+import { runCommand } from './cli/main.js';
+import type { Config } from './config/config.js';
+import { type Env, loadEnv } from './config/env.js';
+import { loadConfig } from './config/load.js';
+import { GitHub } from './github/client.js';
+import { type Clock, systemClock } from './lib/clock.js';
+import { RadarError } from './lib/errors.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { type DatabaseHandle, openDatabase } from './store/db.js';
+import { migrateToLatest } from './store/migrator.js';
+
+/**
+ * The composition root: environment and config -> logger, database, GitHub gateway -> the
+ * command asked for. Nothing is created before a command needs it.
+ */
+
+export interface MainIo {
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: Output;
+  stderr: Output;
+  clock?: Clock;
+  /** Aborted when the process should stop; created from SIGINT/SIGTERM when absent. */
+  shutdownSignal?: AbortSignal;
+  /** Where logs go (stderr by default). */
+  logDestination?: { write(text: string): void };
+}
+
+export async function main(io: MainIo): Promise<number> {
+  let env: Env;
+  try {
+    env = loadEnv(io.env, io.cwd);
+  } catch (error) {
+    if (error instanceof RadarError) {
+      io.stderr.write(`${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: env.logLevel, destination: io.logDestination });
+  const resources = new Resources(env, logger);
+  const ctx: CliContext = {
+    env,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    logger,
+    clock: io.clock ?? systemClock,
+    config: () => resources.config(),
+    database: () => resources.database(),
+    github: () => resources.github(),
+    shutdownSignal: io.shutdownSignal ?? new AbortController().signal,
+  };
+  try {
+    return await runCommand(commands, io.argv, () => ctx, io.stderr);
+  } finally {
+    await resources.close();
+  }
+}
+
+class Resources {
+  private cachedConfig: Config | undefined;
+  private cachedDatabase: Promise<DatabaseHandle> | undefined;
+  private cachedGithub: GitHub | undefined;
+
+  constructor(
+    private readonly env: Env,
+    private readonly logger: Logger,
+  ) {}
+
+  config(): Config {
+    this.cachedConfig ??= loadConfig(this.env.configFile);
+    return this.cachedConfig;
+  }
+
+  database(): Promise<DatabaseHandle> {
+    this.cachedDatabase ??= (async () => {
+      const handle = await openDatabase({ databaseUrl: this.env.databaseUrl, dataDir: this.env.dataDir, logger: this.logger });
+      try {
+        await migrateToLatest(handle.db, this.logger);
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
+      return handle;
+    })();
+    return this.cachedDatabase;
+  }
+
+  github(): GitHub {
+    if (!this.cachedGithub) {
+      if (!this.env.githubToken) {
+        this.logger.warn(
+          { apiUrl: this.env.githubApiUrl },
+          'GITHUB_TOKEN is not set: radar runs unauthenticated (60 requests an hour on github.com, no GraphQL)',
+        );
+      }
+      const config = this.config();
+      this.cachedGithub = new GitHub({
+        baseUrl: this.env.githubApiUrl,
+        token: this.env.githubToken,
+        logger: this.logger,
+        timeoutMs: config.github.requestTimeoutMs,
+      });
+    }
+    return this.cachedGithub;
+  }
+
+  async close(): Promise<void> {
+    if (this.cachedDatabase) {
+      const handle = await this.cachedDatabase.catch(() => undefined);
+      await handle?.close();
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { createTask, type ScheduledTask, setLogger } from 'node-cron';
+import type { WatchedRepo } from '../config/config.js';
+import type { SourceName } from '../domain/source.js';
+import { type IngestDeps, poll } from '../ingest/poll.js';
+import { describeError } from '../lib/errors.js';
+import { lastSuccessfulRun } from '../store/runs.js';
+
+/**
+ * node-cron wiring: one task per repo and schedule (sources sharing a cron expression poll
+ * together). Several schedulers may run against one PostgreSQL: ingest takes a lease per
+ * repo+source, so a tick another process is already serving is skipped there.
+ */
+
+export interface SchedulerJob {
+  name: string;
+  cron: string;
+  run(): Promise<void>;
+  /** When it last completed, to decide whether it is overdue at start. */
+  lastRun(): Promise<Date | null>;
+}
+
+export interface Scheduler {
+  jobs: SchedulerJob[];
+  /** Stops scheduling and waits for the runs in flight. */
+  stop(): Promise<void>;
+}
+
+export function pollJobs(deps: IngestDeps, signal: AbortSignal): SchedulerJob[] {
+  const jobs: SchedulerJob[] = [];
+  for (const repo of deps.config.repos) {
+    for (const [cron, sources] of groupBySchedule(repo)) {
+      jobs.push({
+        name: `poll ${repo.repo} ${sources.join('+')}`,
+        cron,
+        run: async () => {
+          await poll(deps, { repos: [repo.repo], sources, trigger: 'schedule', signal });
+        },
+        lastRun: () => lastSuccessfulRun(deps.db, repo.repo, sources),
+      });
+    }
+  }
+  return jobs;
+}
+
+function groupBySchedule(repo: WatchedRepo): Map<string, SourceName[]> {
+  const groups = new Map<string, SourceName[]>();
+  for (const source of repo.sources) {
+    const cron = repo.schedule[source];
+    groups.set(cron, [...(groups.get(cron) ?? []), source]);
+  }
+  return groups;
+}
+
+export function startScheduler(jobs: SchedulerJob[], deps: Pick<IngestDeps, 'logger' | 'clock'>, signal: AbortSignal): Scheduler {
+  const logger = deps.logger.child({ component: 'scheduler' });
+  setLogger({
+    info: (message) => logger.debug({ detail: message }, 'node-cron'),
+    warn: (message) => logger.warn({ detail: message }, 'node-cron warning'),
+    error: (message) => logger.error({ detail: String(message) }, 'node-cron error'),
+    debug: () => {},
+  });
+  const inFlight = new Set<Promise<void>>();
+  const running = new Set<string>();
+
+  const execute = (job: SchedulerJob, reason: string) => {
+    if (signal.aborted || running.has(job.name)) return; // never overlap a job with itself
+    running.add(job.name);
+    const started = Date.now();
+    logger.info({ job: job.name, reason }, 'job started');
+    const promise = job
+      .run()
+      .then(() => logger.info({ job: job.name, ms: Date.now() - started }, 'job finished'))
+      .catch((error) => logger.error({ job: job.name, error: describeError(error) }, 'job failed'))
+      .finally(() => {
+        running.delete(job.name);
+        inFlight.delete(promise);
+      });
+    inFlight.add(promise);
+  };
+
+  const tasks: ScheduledTask[] = jobs.map((job) =>
+    createTask(job.cron, () => execute(job, 'schedule'), { name: job.name, timezone: 'UTC', noOverlap: true }),
+  );
+  for (const task of tasks) void task.start();
+
+  // Catch up at start: a job whose last completed run is older than its period runs now,
+  // instead of waiting up to a day for its next tick.
+  void (async () => {
+    for (const [index, job] of jobs.entries()) {
+      const task = tasks[index];
+      if (!task || signal.aborted) continue;
+      const [next, after] = task.getNextRuns(2);
+      const period = next && after ? after.getTime() - next.getTime() : 0;
+      const last = await job.lastRun().catch(() => null);
+      if (!last || deps.clock.now().getTime() - last.getTime() > period) execute(job, last ? 'overdue' : 'never run');
+    }
+  })();
+
+  logger.info(
+    { jobs: jobs.map((job, i) => ({ job: job.name, cron: job.cron, next: tasks[i]?.getNextRun()?.toISOString() ?? null })) },
+    'scheduler started',
+  );
+
+  return {
+    jobs,
+    stop: async () => {
+      for (const task of tasks) await task.destroy();
+      await Promise.allSettled([...inFlight]);
+      logger.info('scheduler stopped');
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { Logger } from '../lib/logger.js';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+
+export interface DatabaseHandle {
+  db: Db;
+  dialect: 'pglite' | 'postgres';
+  /** Where the data lives, without credentials, for messages. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres:// URL of a server; when absent, the embedded PGlite in dataDir. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  logger: Logger;
+  /** Connections in the pool (server only). */
+  poolSize?: number;
+}
+
+// timestamptz and jsonb arrive parsed from both drivers; int8 (counts) as numbers, since radar's
+// counts stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.databaseUrl) return openServer(options.databaseUrl, options);
+  return openEmbedded(options.dataDir, options.logger);
+}
+
+function openServer(url: string, options: DatabaseOptions): DatabaseHandle {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', (error) => options.logger.warn({ err: error }, 'postgres pool client error'));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    location: redactUrl(url),
+    close: () => db.destroy(),
+  };
+}
+
+async function openEmbedded(dataDir: string, logger: Logger): Promise<DatabaseHandle> {
+  mkdirSync(dataDir, { recursive: true });
+  // PGlite is single-process: a second radar on the same folder would corrupt it.
+  const lock: DataDirLock = acquireDataDirLock(dataDir);
+  try {
+    const started = Date.now();
+    const pglite = new PGlite(join(dataDir, 'pgdata'));
+    await pglite.waitReady;
+    logger.debug({ dataDir, ms: Date.now() - started }, 'embedded database ready');
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    return {
+      db,
+      dialect: 'pglite',
+      location: dataDir,
+      close: async () => {
+        await db.destroy(); // also closes PGlite
+        lock.release();
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+/** Opens a PGlite database that lives only in memory (tests, dry runs). */
+export async function openInMemory(loadDataDir?: Blob): Promise<DatabaseHandle> {
+  const pglite = loadDataDir ? new PGlite({ loadDataDir }) : new PGlite();
+  await pglite.waitReady;
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return { db, dialect: 'pglite', location: 'memory', close: () => db.destroy() };
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
+}

@@ -1,0 +1,44 @@
+import { sql } from 'kysely';
+import type { Db } from './db.js';
+
+/**
+ * Leases make one holder at a time work on a repo+source, across processes and machines that
+ * share a PostgreSQL database. A lease expires on its own, so a holder that died (kill -9) does
+ * not block the others for longer than its time to live.
+ */
+export async function tryAcquireLease(db: Db, name: string, holder: string, ttlMs: number): Promise<boolean> {
+  const now = new Date();
+  const expires = new Date(now.getTime() + ttlMs);
+  const result = await db
+    .insertInto('leases')
+    .values({ name, holder, acquired_at: now, expires_at: expires })
+    .onConflict((oc) =>
+      oc
+        .column('name')
+        .doUpdateSet({ holder, acquired_at: now, expires_at: expires })
+        // Taken over only when expired, or renewed by its own holder.
+        .where((eb) => eb.or([eb('leases.expires_at', '<', now), eb('leases.holder', '=', holder)])),
+    )
+    .returning(sql<number>`1`.as('ok'))
+    .execute();
+  return result.length > 0;
+}
+
+export async function renewLease(db: Db, name: string, holder: string, ttlMs: number): Promise<boolean> {
+  const result = await db
+    .updateTable('leases')
+    .set({ expires_at: new Date(Date.now() + ttlMs) })
+    .where('name', '=', name)
+    .where('holder', '=', holder)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function releaseLease(db: Db, name: string, holder: string): Promise<void> {
+  await db.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute();
+}
+
+export async function leaseHolder(db: Db, name: string): Promise<{ holder: string; expiresAt: Date } | undefined> {
+  const row = await db.selectFrom('leases').select(['holder', 'expires_at']).where('name', '=', name).executeTakeFirst();
+  return row ? { holder: row.holder, expiresAt: row.expires_at } : undefined;
+}

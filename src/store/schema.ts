@@ -1,0 +1,181 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Row types of the tables created by migrations/, as kysely sees them. */
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** jsonb: written as JSON text (both drivers accept it), read as parsed values. */
+type Json<T> = ColumnType<T, string, string>;
+type DefaultedJson<T> = ColumnType<T, string | undefined, string>;
+
+export interface ReposTable {
+  id: Generated<number>;
+  full_name: string;
+  project: string;
+  node_id: string | null;
+  default_branch: string | null;
+  previous_names: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface ItemsTable {
+  id: Generated<number>;
+  repo_id: number;
+  kind: string;
+  key: string;
+  number: number | null;
+  tag: string | null;
+  title: string;
+  url: string;
+  author: string | null;
+  state: string;
+  labels: ColumnType<string[], string[] | undefined, string[]>;
+  body: string | null;
+  occurred_at: Timestamp;
+  source_updated_at: Timestamp;
+  details: DefaultedJson<Record<string, unknown>>;
+  raw: Json<unknown>;
+  content_hash: string;
+  score: number | null;
+  score_reasons: DefaultedJson<unknown[]>;
+  scored_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  story_id: number | null;
+  first_seen_at: DefaultedTimestamp;
+  last_changed_at: DefaultedTimestamp;
+}
+
+export interface ItemEventsTable {
+  id: Generated<number>;
+  item_id: number;
+  type: string;
+  from_value: string | null;
+  to_value: string | null;
+  commit_sha: string | null;
+  occurred_at: Timestamp;
+  details: DefaultedJson<Record<string, unknown>>;
+  event_key: string;
+  created_at: DefaultedTimestamp;
+}
+
+export interface StoriesTable {
+  id: Generated<number>;
+  key: string;
+  title: string;
+  project: string | null;
+  lead_item_id: number | null;
+  score: number | null;
+  score_reasons: DefaultedJson<unknown[]>;
+  first_occurred_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_occurred_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface PollCursorsTable {
+  repo_id: number;
+  source: string;
+  since: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  position: DefaultedJson<Record<string, unknown>>;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface HttpValidatorsTable {
+  request_key: string;
+  repo_id: number | null;
+  source: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface RunsTable {
+  id: Generated<number>;
+  batch_id: string;
+  trigger: string;
+  repo_id: number | null;
+  source: string | null;
+  status: string;
+  started_at: DefaultedTimestamp;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  requests: ColumnType<number, number | undefined, number>;
+  not_modified: ColumnType<number, number | undefined, number>;
+  graphql_points: ColumnType<number, number | undefined, number>;
+  rate_limit_remaining: number | null;
+  items_new: ColumnType<number, number | undefined, number>;
+  items_updated: ColumnType<number, number | undefined, number>;
+  error: string | null;
+  details: DefaultedJson<Record<string, unknown>>;
+}
+
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  acquired_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface DigestIssuesTable {
+  id: Generated<number>;
+  volume: number;
+  title: string;
+  period_from: Timestamp;
+  period_to: Timestamp;
+  status: string;
+  published_repo: string | null;
+  published_number: number | null;
+  published_url: string | null;
+  published_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_by: string;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface IssueEntriesTable {
+  id: Generated<number>;
+  issue_id: number;
+  section: string;
+  position: number;
+  item_id: number | null;
+  story_id: number | null;
+  title: string | null;
+  url: string | null;
+  blurb: ColumnType<string, string | undefined, string>;
+  links: DefaultedJson<unknown[]>;
+  created_by: string;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface DecisionsTable {
+  id: Generated<number>;
+  item_id: number | null;
+  story_id: number | null;
+  action: string;
+  issue_id: number | null;
+  week: string | null;
+  editor: string;
+  reason: string | null;
+  until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  features: DefaultedJson<Record<string, unknown>>;
+  created_at: DefaultedTimestamp;
+}
+
+export interface Database {
+  repos: ReposTable;
+  items: ItemsTable;
+  item_events: ItemEventsTable;
+  stories: StoriesTable;
+  poll_cursors: PollCursorsTable;
+  http_validators: HttpValidatorsTable;
+  runs: RunsTable;
+  leases: LeasesTable;
+  digest_issues: DigestIssuesTable;
+  issue_entries: IssueEntriesTable;
+  decisions: DecisionsTable;
+}
+
+export type RepoRow = Selectable<ReposTable>;
+export type ItemRow = Selectable<ItemsTable>;
+export type NewItemRow = Insertable<ItemsTable>;
+export type RunRow = Selectable<RunsTable>;
+export type RunUpdate = Updateable<RunsTable>;

@@ -27,6 +27,11 @@ export interface MainIo {
   shutdownSignal?: AbortSignal;
   /** Where logs go (stderr by default). */
   logDestination?: { write(text: string): void };
+  /** Replacements for tests: an already open database, a GitHub gateway with short retries. */
+  overrides?: {
+    database?: () => Promise<DatabaseHandle>;
+    github?: (env: Env, logger: Logger) => GitHub;
+  };
 }
 
 export async function main(io: MainIo): Promise<number> {
@@ -41,7 +46,7 @@ export async function main(io: MainIo): Promise<number> {
     throw error;
   }
   const logger = createLogger({ level: env.logLevel, destination: io.logDestination });
-  const resources = new Resources(env, logger);
+  const resources = new Resources(env, logger, io.overrides ?? {});
   const ctx: CliContext = {
     env,
     stdout: io.stdout,
@@ -68,6 +73,7 @@ class Resources {
   constructor(
     private readonly env: Env,
     private readonly logger: Logger,
+    private readonly overrides: NonNullable<MainIo['overrides']>,
   ) {}
 
   config(): Config {
@@ -77,7 +83,9 @@ class Resources {
 
   database(): Promise<DatabaseHandle> {
     this.cachedDatabase ??= (async () => {
-      const handle = await openDatabase({ databaseUrl: this.env.databaseUrl, dataDir: this.env.dataDir, logger: this.logger });
+      const handle = this.overrides.database
+        ? await this.overrides.database()
+        : await openDatabase({ databaseUrl: this.env.databaseUrl, dataDir: this.env.dataDir, logger: this.logger });
       try {
         await migrateToLatest(handle.db, this.logger);
       } catch (error) {
@@ -98,6 +106,10 @@ class Resources {
         );
       }
       const config = this.config();
+      if (this.overrides.github) {
+        this.cachedGithub = this.overrides.github(this.env, this.logger);
+        return this.cachedGithub;
+      }
       this.cachedGithub = new GitHub({
         baseUrl: this.env.githubApiUrl,
         token: this.env.githubToken,

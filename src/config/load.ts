@@ -28,11 +28,11 @@ export function displayPath(file: string): string {
 export function parseConfig(text: string, file: string): Config {
   const shown = displayPath(file);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => {
       const at = e.linePos?.[0];
-      return `${shown}${at ? `:${at.line}:${at.col}` : ''}: YAML syntax error: ${e.message.split('\n')[0]}`;
+      return `${shown}${at ? `:${at.line}:${at.col}` : ''}: YAML syntax error: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`;
     });
     throw new ConfigError(problems.join('\n'));
   }

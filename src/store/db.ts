@@ -74,12 +74,23 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<DatabaseHa
   }
 }
 
-/** Opens a PGlite database that lives only in memory (tests, dry runs). */
-export async function openInMemory(loadDataDir?: Blob): Promise<DatabaseHandle> {
+export interface InMemoryHandle extends DatabaseHandle {
+  /** A gzipped copy of the whole database, to start other instances from (test templates). */
+  dumpDataDir(): Promise<Blob>;
+}
+
+/** Opens a PGlite database that lives only in memory, optionally from a dump (tests, dry runs). */
+export async function openInMemory(loadDataDir?: Blob): Promise<InMemoryHandle> {
   const pglite = loadDataDir ? new PGlite({ loadDataDir }) : new PGlite();
   await pglite.waitReady;
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return { db, dialect: 'pglite', location: 'memory', close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'pglite',
+    location: 'memory',
+    close: () => db.destroy(),
+    dumpDataDir: async () => (await pglite.dumpDataDir('gzip')) as Blob,
+  };
 }
 
 export function redactUrl(url: string): string {

@@ -1,25 +1,40 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FileMigrationProvider, type MigrationResult, Migrator } from 'kysely';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type Migration, type MigrationProvider, type MigrationResult, Migrator } from 'kysely';
 import type { Logger } from '../lib/logger.js';
 import type { Db } from './db.js';
 
 /**
  * migrations/ sits beside src/ both in the sources and in dist/, so the folder is found relative
- * to this file whether radar runs compiled or under vitest.
+ * to this file whether radar runs compiled (.js) or under vitest (.ts).
  */
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+/**
+ * Reads migrations/ in name order. Our own dynamic import (rather than kysely's
+ * FileMigrationProvider) lets the test runner load the TypeScript sources too.
+ */
+class FolderMigrationProvider implements MigrationProvider {
+  constructor(private readonly folder: string) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const files = (await readdir(this.folder)).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts')).sort();
+    const migrations: Record<string, Migration> = {};
+    for (const file of files) {
+      const module = (await import(pathToFileURL(join(this.folder, file)).href)) as Migration;
+      migrations[file.replace(/\.(js|ts)$/, '')] = module;
+    }
+    return migrations;
+  }
+}
 
 export interface MigrationOutcome {
   applied: string[];
 }
 
 export async function migrateToLatest(db: Db, logger: Logger): Promise<MigrationOutcome> {
-  const migrator = new Migrator({
-    db,
-    provider: new FileMigrationProvider({ fs, path, migrationFolder: MIGRATIONS_DIR }),
-  });
+  const migrator = new Migrator({ db, provider: new FolderMigrationProvider(MIGRATIONS_DIR) });
   const { error, results } = await migrator.migrateToLatest();
   const applied = (results ?? []).filter((r: MigrationResult) => r.status === 'Success').map((r) => r.migrationName);
   for (const name of applied) logger.info({ migration: name }, 'migration applied');

@@ -1,0 +1,152 @@
+import { expect, it } from 'vitest';
+import { runCli, writeConfig } from '../tools/cli.js';
+import { describeEachDialect } from '../tools/db.js';
+import { issueJson, linkHeader } from '../tools/github-fixtures.js';
+import { githubApi } from '../tools/github-mock.js';
+
+const REPO = 'kubernetes/kubernetes';
+const PATH = `/repos/${REPO}/issues`;
+const CONFIG = writeConfig(`
+github:
+  pageSize: 3
+projects:
+  - name: Kubernetes
+    repos:
+      - repo: ${REPO}
+        sources: [pulls]
+`);
+
+const query = (since: string) => ({ state: 'all', sort: 'updated', direction: 'asc', since, per_page: 3, page: 1 });
+
+const pr1 = issueJson({
+  repo: REPO,
+  number: 101,
+  title: 'Add server-side apply dry-run',
+  labels: ['kind/feature'],
+  createdAt: '2019-04-20T08:00:00Z',
+  updatedAt: '2019-05-02T10:00:00Z',
+  pull: { mergedAt: '2019-05-02T09:59:00Z' },
+});
+const issue2 = issueJson({
+  repo: REPO,
+  number: 102,
+  title: 'kubelet crashes',
+  createdAt: '2019-05-01T08:00:00Z',
+  updatedAt: '2019-05-03T10:00:00Z',
+});
+const pr3 = issueJson({
+  repo: REPO,
+  number: 103,
+  title: 'Fix leak in watch cache',
+  createdAt: '2019-05-01T08:00:00Z',
+  updatedAt: '2019-05-04T10:00:00Z',
+  pull: { mergedAt: '2019-05-04T09:00:00Z' },
+});
+const pr4 = issueJson({
+  repo: REPO,
+  number: 104,
+  title: 'WIP: refactor',
+  createdAt: '2019-05-04T08:00:00Z',
+  updatedAt: '2019-05-05T10:00:00Z',
+  pull: { mergedAt: null },
+});
+const pr5 = issueJson({
+  repo: REPO,
+  number: 105,
+  title: 'Promote CSI raw block to beta',
+  createdAt: '2019-05-05T08:00:00Z',
+  updatedAt: '2019-05-06T10:00:00Z',
+  pull: { mergedAt: '2019-05-06T09:00:00Z' },
+});
+
+function mockFirstPoll() {
+  githubApi({ token: 'test-token' })
+    .get(PATH)
+    .query(query('2019-05-01T00:00:00.000Z'))
+    .reply(200, [pr1, issue2, pr3], { etag: 'W/"p1"', link: linkHeader(PATH, query('2019-05-01T00:00:00.000Z'), 1, 2) })
+    .get(PATH)
+    .query(query('2019-05-04T10:00:00.000Z'))
+    .reply(200, [pr3, pr4, pr5], { etag: 'W/"p2"', link: linkHeader(PATH, query('2019-05-04T10:00:00.000Z'), 1, 2) })
+    .get(PATH)
+    .query(query('2019-05-06T10:00:00.000Z'))
+    .reply(200, [pr5], { etag: 'W/"p3"' });
+}
+
+describeEachDialect('radar poll (thin slice)', (t) => {
+  it('stores the merged pull requests across pages, and a repeated poll stores none again', async () => {
+    mockFirstPoll();
+    const first = await runCli(['poll', '--since', '2019-05-01'], { database: t().handle, configFile: CONFIG });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/kubernetes\/kubernetes\s+pulls\s+succeeded\s+3\s+0\s+3\s+0\s+0/);
+    const rows = await t().db.selectFrom('items').select(['number', 'state', 'title']).orderBy('number').execute();
+    expect(rows).toEqual([
+      { number: 101, state: 'merged', title: 'Add server-side apply dry-run' },
+      { number: 103, state: 'merged', title: 'Fix leak in watch cache' },
+      { number: 105, state: 'merged', title: 'Promote CSI raw block to beta' },
+    ]);
+
+    // The next poll repeats the last request with its ETag; GitHub answers 304: nothing spent.
+    githubApi().get(PATH).query(query('2019-05-06T10:00:00.000Z')).matchHeader('if-none-match', 'W/"p3"').reply(304);
+    const second = await runCli(['poll'], { database: t().handle, configFile: CONFIG });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/kubernetes\/kubernetes\s+pulls\s+succeeded\s+0\s+0\s+0\s+1\s+0/);
+    expect(await t().db.selectFrom('items').select('id').execute()).toHaveLength(3);
+    const runs = await t()
+      .db.selectFrom('runs')
+      .select(['requests', 'not_modified', 'items_new', 'status'])
+      .orderBy('id')
+      .execute();
+    expect(runs).toEqual([
+      { requests: 3, not_modified: 0, items_new: 3, status: 'succeeded' },
+      { requests: 0, not_modified: 1, items_new: 0, status: 'succeeded' },
+    ]);
+  });
+
+  it('prints candidates --json in the contract shape, newest first', async () => {
+    mockFirstPoll();
+    await runCli(['poll', '--since', '2019-05-01'], { database: t().handle, configFile: CONFIG });
+    const listed = await runCli(['candidates', '--from', '2019-05-01', '--to', '2019-05-20', '--json'], {
+      database: t().handle,
+      configFile: CONFIG,
+    });
+    expect(listed.code).toBe(0);
+    const candidates = JSON.parse(listed.stdout) as Array<Record<string, unknown>>;
+    expect(candidates.map((c) => c.number)).toEqual([105, 103, 101]);
+    expect(Object.keys(candidates[0]!).sort()).toEqual(
+      ['id', 'kind', 'repo', 'number', 'tag', 'title', 'url', 'project', 'occurred_at', 'score', 'reasons', 'story_id'].sort(),
+    );
+    expect(candidates[2]).toMatchObject({
+      kind: 'pull',
+      repo: REPO,
+      number: 101,
+      tag: null,
+      title: 'Add server-side apply dry-run',
+      url: 'https://github.com/kubernetes/kubernetes/pull/101',
+      project: 'Kubernetes',
+      occurred_at: '2019-05-02T09:59:00.000Z',
+    });
+    expect(typeof candidates[2]?.id).toBe('number');
+    expect(Array.isArray(candidates[2]?.reasons)).toBe(true);
+  });
+
+  it('says once that it runs unauthenticated, and names a refused token without printing it', async () => {
+    githubApi().get(PATH).query(true).reply(200, [], { etag: 'W/"e"' });
+    const anonymous = await runCli(['poll', '--since', '2019-05-01'], { database: t().handle, configFile: CONFIG, token: null });
+    expect(anonymous.code).toBe(0);
+    expect(anonymous.logs.filter((l) => String(l.msg).includes('GITHUB_TOKEN is not set'))).toHaveLength(1);
+
+    githubApi()
+      .get(PATH)
+      .query(true)
+      .reply(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+    const refused = await runCli(['poll', '--since', '2019-05-01'], {
+      database: t().handle,
+      configFile: CONFIG,
+      token: 'ghp_secret123',
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('GitHub refused the token (401 Bad credentials)');
+    expect(JSON.stringify(refused)).not.toContain('ghp_secret123');
+  });
+});

@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT, RADAR_BIN } from '../tools/build.js';
+import { writeConfig } from '../tools/cli.js';
+import { type FakeGitHub, startFakeGitHub } from '../tools/fake-github.js';
+import { issueJson } from '../tools/github-fixtures.js';
+
+/**
+ * The real command, as `npm start` runs it: a fresh embedded database, the scheduler catching up
+ * at start, a clean shutdown on SIGTERM; then other commands on the same data.
+ */
+
+const REPO = 'containerd/containerd';
+const merged = issueJson({
+  repo: REPO,
+  number: 3210,
+  title: 'Add runtime v2 shim <script>alert(1)</script>',
+  createdAt: '2026-11-20T10:00:00Z',
+  updatedAt: '2026-11-21T10:00:00Z',
+  pull: { mergedAt: '2026-11-21T09:00:00Z' },
+});
+
+let github: FakeGitHub;
+const dataDir = mkdtempSync(join(tmpdir(), 'radar-serve-'));
+const configFile = writeConfig(`projects:\n  - name: containerd\n    repos:\n      - repo: ${REPO}\n        sources: [pulls]\n`);
+
+function env(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    RADAR_DATA_DIR: dataDir,
+    RADAR_CONFIG: configFile,
+    GITHUB_API_URL: github.url,
+    GITHUB_TOKEN: 'e2e-token',
+  };
+}
+
+function radar(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [RADAR_BIN, ...args], { cwd: PROJECT_ROOT, env: env() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function waitForLog(child: ChildProcess, message: string, output: { text: string }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "${message}" log within 60 s:\n${output.text}`)), 60_000);
+    const check = () => {
+      if (output.text.includes(`"msg":"${message}"`)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stderr?.on('data', check);
+    check();
+  });
+}
+
+beforeAll(async () => {
+  github = await startFakeGitHub((_request, url) => {
+    if (url.pathname === `/repos/${REPO}/issues`) return { body: [merged] };
+    return undefined;
+  });
+});
+
+afterAll(async () => {
+  await github.close();
+});
+
+describe('radar serve on the embedded database', () => {
+  it('starts with nothing installed, polls what is overdue, refuses a second process, and stops cleanly on SIGTERM', async () => {
+    const serve = spawn(process.execPath, [RADAR_BIN, 'serve'], { cwd: PROJECT_ROOT, env: env() });
+    const output = { text: '' };
+    serve.stderr.on('data', (d) => (output.text += d));
+    const exited = new Promise<number | null>((resolve) => serve.on('close', resolve));
+
+    await waitForLog(serve, 'scheduler started', output);
+    await waitForLog(serve, 'job finished', output);
+    expect(output.text).toContain('"reason":"never run"');
+
+    const busy = await radar(['candidates', '--json']);
+    expect(busy.code).toBe(75);
+    expect(busy.stderr).toMatch(/the embedded database in .* is in use by another radar process \(pid \d+: radar serve\)/);
+
+    serve.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output.text).toContain('"msg":"scheduler stopped"');
+    for (const line of output.text.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    expect(output.text).not.toContain('e2e-token');
+
+    const listed = await radar(['candidates', '--from', '2026-11-01', '--to', '2026-12-01', '--json']);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ kind: 'pull', repo: REPO, number: 3210 }]);
+
+    const runs = await radar(['runs', '--json']);
+    expect(JSON.parse(runs.stdout)).toMatchObject([
+      { repo: REPO, source: 'pulls', trigger: 'schedule', status: 'succeeded', items_new: 1 },
+    ]);
+  });
+
+  it('exits non-zero with the path inside the file for a bad config, before starting anything', async () => {
+    const bad = writeConfig('projects:\n  - name: X\n    repos:\n      - repo: nope\n        sources: [pulls]\n');
+    const child = spawn(process.execPath, [RADAR_BIN, 'serve'], { cwd: PROJECT_ROOT, env: { ...env(), RADAR_CONFIG: bad } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(78);
+    expect(stderr).toContain('projects[0].repos[0].repo: "nope" is not owner/name (line 4)');
+  });
+});

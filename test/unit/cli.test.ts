@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/store/db.js';
+import { runCli, writeConfig } from '../tools/cli.js';
+
+const CONFIG = writeConfig('projects:\n  - name: K\n    repos:\n      - repo: kubernetes/kubernetes\n        sources: [pulls]\n');
+// Usage errors are found before anything is opened: a database that must never be touched.
+const untouchable = new Proxy({} as DatabaseHandle, {
+  get() {
+    throw new Error('the database should not be opened for a usage error');
+  },
+});
+const run = (argv: string[], configFile = CONFIG) => runCli(argv, { database: untouchable, configFile });
+
+describe('radar command line', () => {
+  it('lists the commands on --help and explains one with help <command>', async () => {
+    const overview = await run(['--help']);
+    expect(overview.code).toBe(0);
+    for (const name of ['serve', 'worker', 'poll', 'backfill', 'candidates', 'repos', 'runs', 'migrate']) {
+      expect(overview.stderr).toMatch(new RegExp(`\\n  ${name}\\s`));
+    }
+    const poll = await run(['help', 'poll']);
+    expect(poll.stderr).toContain('usage: radar poll [--repo o/r]...');
+  });
+
+  it('refuses unknown commands and flags with exit 64 and the usage', async () => {
+    expect(await run(['pull'])).toMatchObject({ code: 64, stderr: expect.stringContaining('unknown command "pull"') });
+    const flag = await run(['poll', '--sincee', '2019-05-01']);
+    expect(flag.code).toBe(64);
+    expect(flag.stderr).toContain("radar poll: unknown option '--sincee'");
+    expect(flag.stderr).toContain('usage: radar poll');
+  });
+
+  it('names the flag and the expected format for bad values', async () => {
+    expect((await run(['poll', '--since', 'yesterday'])).stderr).toContain('--since: "yesterday" is not an ISO 8601 date');
+    expect((await run(['poll', '--source', 'commits'])).stderr).toContain('--source: "commits" is not a source');
+    expect((await run(['poll', '--since', '2019-05-02', '--until', '2019-05-01'])).stderr).toContain(
+      '--until (2019-05-01) must be after --since',
+    );
+    expect((await run(['candidates', '--week', '2019-20'])).stderr).toContain('"2019-20" is not an ISO week like 2019-W20');
+    expect((await run(['candidates', '--limit', '0'])).stderr).toContain('--limit: "0" is not a positive whole number');
+    expect((await run(['backfill'])).stderr).toContain('--since is required');
+  });
+
+  it('stops with exit 78 and the config path on an invalid config', async () => {
+    const bad = writeConfig('projects:\n  - name: K\n    repos:\n      - repo: kubernetes\n        sources: [pulls]\n');
+    const result = await run(['poll'], bad);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toMatch(/radar\.yaml: projects\[0\]\.repos\[0\]\.repo: "kubernetes" is not owner\/name \(line 4\)/);
+  });
+
+  it('shows the watch list without opening the database', async () => {
+    const listed = await run(['repos', 'list']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/K\s+kubernetes\/kubernetes\s+pulls\s+pulls: \*\/30 \* \* \* \*/);
+  });
+});

@@ -1,0 +1,173 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadEnv } from '../../src/config/env.js';
+import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { addRepo, removeRepo } from '../../src/config/watchlist.js';
+import { ConfigError, NotFoundError, ValidationError } from '../../src/lib/errors.js';
+
+const FIXTURE = new URL('../fixtures/config/valid.yaml', import.meta.url).pathname;
+const SHIPPED = new URL('../../config/radar.yaml', import.meta.url).pathname;
+
+function errorOf(text: string): string {
+  try {
+    parseConfig(text, 'config/radar.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+const base = (repos: string) => `projects:\n  - name: Kubernetes\n    repos:\n${repos}`;
+
+describe('config loading', () => {
+  it('reads a valid file into one frozen object with effective schedules', () => {
+    const config = loadConfig(FIXTURE);
+    expect(config.github).toEqual({ concurrency: 2, pageSize: 100, requestTimeoutMs: 30_000 });
+    expect(config.projects.map((p) => p.name)).toEqual(['Kubernetes', 'Knative']);
+    expect(config.repos.map((r) => [r.repo, r.project, r.sources])).toEqual([
+      ['kubernetes/kubernetes', 'Kubernetes', ['pulls', 'releases']],
+      ['kubernetes/enhancements', 'Kubernetes', ['keps']],
+      ['knative/serving', 'Knative', ['pulls', 'issues']],
+    ]);
+    // global override, repo override, default
+    expect(config.repos[0]?.schedule.pulls).toBe('*/15 * * * *');
+    expect(config.repos[1]?.schedule.keps).toBe('0 * * * *');
+    expect(config.repos[0]?.schedule.releases).toBe('20 * * * *');
+    expect(Object.isFrozen(config.repos[0])).toBe(true);
+  });
+
+  it('accepts the shipped default watch list', () => {
+    const config = loadConfig(SHIPPED);
+    expect(config.projects.map((p) => p.name)).toEqual(['Kubernetes', 'Knative', 'Istio/Envoy', 'containerd']);
+    expect(config.repos.find((r) => r.repo === 'kubernetes/enhancements')?.sources).toEqual(['keps']);
+  });
+
+  it('names file, path and expectation for a repo that is not owner/name', () => {
+    const message = errorOf(
+      `${base('      - repo: kubernetes/kubernetes\n        sources: [pulls]\n')}  - name: Knative\n    repos:\n      - repo: knative\n        sources: [pulls]\n`,
+    );
+    expect(message).toBe('config/radar.yaml: projects[1].repos[0].repo: "knative" is not owner/name (line 8)');
+  });
+
+  it('rejects an unknown source', () => {
+    expect(errorOf(base('      - repo: a/b\n        sources: [pulls, commits]\n'))).toBe(
+      'config/radar.yaml: projects[0].repos[0].sources[1]: "commits" is not a source (expected one of pulls, keps, releases, issues) (line 5)',
+    );
+  });
+
+  it('rejects a bad cron expression', () => {
+    const message = errorOf(`schedule:\n  pulls: "61 * * * *"\n${base('      - repo: a/b\n        sources: [pulls]\n')}`);
+    expect(message).toMatch(
+      /^config\/radar\.yaml: schedule\.pulls: "61 \* \* \* \*" is not a valid cron expression \(61 is a invalid expression for minute\) \(line 2\)$/,
+    );
+  });
+
+  it('rejects a duplicate repo, naming where it was first', () => {
+    const message = errorOf(
+      `${base('      - repo: a/b\n        sources: [pulls]\n')}  - name: Other\n    repos:\n      - repo: A/B\n        sources: [releases]\n`,
+    );
+    expect(message).toBe(
+      'config/radar.yaml: projects[1].repos[0].repo: duplicate repo "A/B" (already watched at projects[0].repos[0]) (line 8)',
+    );
+  });
+
+  it('rejects unknown keys, a missing list, YAML syntax errors, and lists every problem', () => {
+    expect(errorOf(base('      - repo: a/b\n        source: [pulls]\n'))).toContain('projects[0].repos[0]: unknown key "source"');
+    expect(errorOf('github: {}\n')).toContain('config/radar.yaml: projects:');
+    expect(errorOf('projects: [\n')).toMatch(/^config\/radar\.yaml:\d+:\d+: YAML syntax error/);
+    const many = errorOf(base('      - repo: nope\n        sources: []\n'));
+    expect(many.split('\n')).toHaveLength(2);
+  });
+
+  it('reports a missing file with the variable that chooses it', () => {
+    expect(() => loadConfig('/nonexistent/radar.yaml')).toThrow(/radar\.yaml: file not found \(set RADAR_CONFIG/);
+  });
+});
+
+describe('environment', () => {
+  it('applies the documented defaults', () => {
+    const env = loadEnv({}, '/work');
+    expect(env).toMatchObject({
+      databaseUrl: undefined,
+      dataDir: '/work/.radar',
+      githubApiUrl: 'https://api.github.com',
+      port: 3000,
+    });
+  });
+
+  it('rejects bad values by variable name, without echoing secrets', () => {
+    expect(() => loadEnv({ DATABASE_URL: 'mysql://u:secret@h/db' })).toThrow(/DATABASE_URL: expected a postgres:\/\//);
+    try {
+      loadEnv({ DATABASE_URL: 'mysql://u:secret@h/db' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('secret');
+    }
+    expect(() => loadEnv({ PORT: 'eighty' })).toThrow(/PORT: expected a port number/);
+    expect(() => loadEnv({ GITHUB_API_URL: 'ftp://x' })).toThrow(/GITHUB_API_URL/);
+  });
+
+  it('treats empty variables as unset and strips a trailing slash from the API URL', () => {
+    const env = loadEnv({ DATABASE_URL: '', GITHUB_TOKEN: '', GITHUB_API_URL: 'http://127.0.0.1:9/' });
+    expect(env.databaseUrl).toBeUndefined();
+    expect(env.githubToken).toBeUndefined();
+    expect(env.githubApiUrl).toBe('http://127.0.0.1:9');
+  });
+});
+
+describe('radar repos add/remove edit the YAML in place', () => {
+  function copy(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'radar-config-'));
+    const file = join(dir, 'radar.yaml');
+    copyFileSync(FIXTURE, file);
+    return file;
+  }
+
+  it('adds to an existing project keeping comments and order', () => {
+    const file = copy();
+    const change = addRepo(file, { repo: 'knative/eventing', project: 'knative', sources: ['pulls', 'releases'] });
+    expect(change.summary).toBe('added knative/eventing (pulls, releases) to project Knative');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('# A small watch list for tests.');
+    expect(text).toContain('  # The one that matters most');
+    expect(text).toContain('- repo: knative/serving # serving first');
+    expect(text).toContain('      - repo: knative/eventing\n        sources: [ pulls, releases ]');
+    expect(text.indexOf('knative/serving')).toBeLessThan(text.indexOf('knative/eventing'));
+    expect(loadConfig(file).repos.map((r) => r.repo)).toContain('knative/eventing');
+  });
+
+  it('creates a new project when needed', () => {
+    const file = copy();
+    addRepo(file, { repo: 'containerd/containerd', project: 'containerd', sources: ['pulls'] });
+    expect(loadConfig(file).projects.at(-1)).toMatchObject({ name: 'containerd' });
+  });
+
+  it('refuses duplicates and unknown repos, leaving the file untouched', () => {
+    const file = copy();
+    const before = readFileSync(file, 'utf8');
+    expect(() => addRepo(file, { repo: 'Kubernetes/Kubernetes', project: 'X', sources: ['pulls'] })).toThrow(ValidationError);
+    expect(() => addRepo(file, { repo: 'not-a-repo', project: 'X', sources: ['pulls'] })).toThrow(
+      /"not-a-repo" is not owner\/name/,
+    );
+    expect(() => removeRepo(file, 'no/such')).toThrow(NotFoundError);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('removes a repo, and its project with its last repo', () => {
+    const file = copy();
+    expect(removeRepo(file, 'kubernetes/enhancements').summary).toBe('removed kubernetes/enhancements from project Kubernetes');
+    const change = removeRepo(file, 'knative/serving');
+    expect(change.summary).toContain('the project was removed too');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('# A small watch list for tests.');
+    expect(loadConfig(file).projects.map((p) => p.name)).toEqual(['Kubernetes']);
+  });
+
+  it('refuses to edit a file that is already invalid', () => {
+    const file = copy();
+    writeFileSync(file, 'projects: []\n');
+    expect(() => addRepo(file, { repo: 'a/b', project: 'P', sources: ['pulls'] })).toThrow(ConfigError);
+  });
+});

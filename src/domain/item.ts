@@ -71,8 +71,12 @@ export interface PullDetails {
 export interface KepDetails {
   type: 'kep';
   kepNumber: number | null;
-  /** Path of the KEP document in kubernetes/enhancements. */
+  /** Path of the KEP document in kubernetes/enhancements (kep.yaml or the Markdown file). */
   path: string;
+  /** The KEP's place: its folder (kep.yaml format) or its file without .md; moves update it. */
+  location: string;
+  /** Blob oid of the document version read last. */
+  blob: string | null;
   owningSig: string | null;
   participatingSigs: string[];
   status: string | null;
@@ -83,6 +87,8 @@ export interface KepDetails {
   authors: string[];
   /** Commit that last changed the document. */
   commit: string | null;
+  /** The document's own dates, as written in it. */
+  creationDate: string | null;
   /** Labels and state of the enhancement tracking issue, when known. */
   tracking: { number: number; url: string; labels: string[]; state: string } | null;
 }
@@ -110,6 +116,8 @@ export interface IssueDetails {
   signals: string[];
   references: References;
   closedAt: string | null;
+  /** For an enhancement tracking issue (kubernetes/enhancements): its stage/* and tracked/* labels. */
+  tracking: { stage: string | null; tracked: string | null; sigs: string[] } | null;
 }
 
 /** A transition recorded for an item: a KEP moving to beta, a PR merged, a release published. */

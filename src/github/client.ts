@@ -229,6 +229,15 @@ export class GitHub {
     }
     const errors = body.errors ?? [];
     const cost = (body.data as { rateLimit?: { cost?: number; remaining?: number } } | null | undefined)?.rateLimit;
+    this.logger.debug(
+      {
+        operation: name,
+        aliases: Object.keys(variables).filter((k) => /^i\d+$/.test(k)).length,
+        cost: cost?.cost ?? null,
+        errors: errors.length,
+      },
+      'graphql query',
+    );
     for (const meter of activeMeters()) {
       meter.graphqlPoints += cost?.cost ?? 0;
       if (typeof cost?.remaining === 'number') meter.remaining.graphql = cost.remaining;

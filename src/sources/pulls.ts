@@ -1,4 +1,5 @@
-import type { Item, PullDetails } from '../domain/item.js';
+import type { Item, ItemEvent, PullDetails } from '../domain/item.js';
+import type { GraphqlPullDetails } from '../github/batch.js';
 import type { RestIssue } from '../github/payloads.js';
 import { extractReferences, extractReleaseNote } from './references.js';
 
@@ -49,4 +50,68 @@ export function pullFromListing(repo: string, issue: RestIssue): Item {
     details,
     raw: { listing: issue },
   };
+}
+
+/** Adds what GraphQL enrichment knows (sizes, files, reviews, branches) to a listed pull request. */
+export function withPullDetails(item: Item, gql: GraphqlPullDetails, enrichedAt: Date): Item {
+  const details = item.details as PullDetails;
+  const mergedAt = details.mergedAt ?? (gql.merged ? gql.mergedAt : null);
+  return {
+    ...item,
+    state: mergedAt ? 'merged' : item.state,
+    occurredAt: mergedAt ? new Date(mergedAt) : item.occurredAt,
+    details: {
+      ...details,
+      mergedAt,
+      baseRef: gql.baseRefName ?? null,
+      headRef: gql.headRefName ?? null,
+      draft: gql.isDraft ?? details.draft,
+      additions: gql.additions ?? null,
+      deletions: gql.deletions ?? null,
+      changedFiles: gql.changedFiles ?? null,
+      reviews: gql.reviews?.totalCount ?? null,
+      files:
+        gql.files?.nodes?.map((f) => ({
+          path: f.path,
+          additions: f.additions ?? null,
+          deletions: f.deletions ?? null,
+          status: f.changeType?.toLowerCase() ?? null,
+        })) ?? null,
+      enrichedAt: enrichedAt.toISOString(),
+    },
+    raw: { ...(item.raw as object), details: gql },
+  };
+}
+
+/**
+ * Reuses a stored enrichment for a merged pull request whose listing changed (a label added
+ * later): what a merge changed does not change, so GitHub need not be asked again.
+ */
+export function withStoredEnrichment(item: Item, stored: Record<string, unknown>, rawDetails: unknown): Item {
+  const previous = stored as Partial<PullDetails>;
+  const details = item.details as PullDetails;
+  return {
+    ...item,
+    details: {
+      ...details,
+      baseRef: previous.baseRef ?? null,
+      headRef: previous.headRef ?? null,
+      additions: previous.additions ?? null,
+      deletions: previous.deletions ?? null,
+      changedFiles: previous.changedFiles ?? null,
+      reviews: previous.reviews ?? null,
+      files: previous.files ?? null,
+      enrichedAt: previous.enrichedAt ?? null,
+    },
+    raw: rawDetails ? { ...(item.raw as object), details: rawDetails } : item.raw,
+  };
+}
+
+/** A pull request merged since it was last stored (an open notable one, now in). */
+export function pullEvents(item: Item, knownState: string | undefined): ItemEvent[] {
+  const mergedAt = (item.details as PullDetails).mergedAt;
+  if (knownState && knownState !== 'merged' && item.state === 'merged' && mergedAt) {
+    return [{ type: 'pull.merged', from: knownState, to: 'merged', commitSha: null, occurredAt: new Date(mergedAt) }];
+  }
+  return [];
 }

@@ -12,10 +12,13 @@ import type { Logger } from '../lib/logger.js';
  * any moment resumes exactly where its last stored batch ended.
  */
 export interface Source {
+  readonly name: string;
   /** The sources this reader serves in one pass (the issues listing serves pulls and issues). */
   readonly serves: readonly SourceName[];
-  /** Where progress is stored: one cursor per repo and reader. */
-  readonly cursorName: string;
+  /** Under which name this reader keeps its cursor for a source (one cursor per repo and key). */
+  cursorKey(source: SourceName): string;
+  /** How its runs are labelled, e.g. "pulls+issues". */
+  label(sources: readonly SourceName[]): string;
   read(request: SourceRequest): AsyncGenerator<SourceBatch>;
 }
 
@@ -27,6 +30,8 @@ export interface SourceCursor {
 
 export interface SourceRequest {
   repo: WatchedRepo;
+  /** The repository's default branch, as GitHub reported it (links, commit listings). */
+  defaultBranch: string;
   /** The sources asked for, among those this reader serves. */
   sources: readonly SourceName[];
   cursor: SourceCursor | null;
@@ -50,12 +55,19 @@ export interface SourceStore {
   validators(requestKey: string): Promise<Validators | undefined>;
   /** Items already stored, by key, with what incremental reads compare. */
   knownItems(kind: string, keys: readonly string[]): Promise<Map<string, KnownItem>>;
+  /** KEPs already stored, by their location (folder or file without .md). */
+  knownKeps(locations: readonly string[]): Promise<Map<string, KnownItem>>;
 }
 
 export interface KnownItem {
+  key: string;
   sourceUpdatedAt: Date;
+  occurredAt: Date;
   details: Record<string, unknown>;
   state: string;
+  labels: string[];
+  /** Pull requests: the GraphQL enrichment kept in raw. */
+  rawDetails?: unknown;
 }
 
 export interface SourceBatch {

@@ -152,8 +152,12 @@ export function contentHash(item: Item): string {
 export interface KnownItemRow {
   key: string;
   sourceUpdatedAt: Date;
+  occurredAt: Date;
   state: string;
+  labels: string[];
   details: Record<string, unknown>;
+  /** The GraphQL enrichment kept in raw (pull requests), to reuse without asking again. */
+  rawDetails: unknown;
 }
 
 /** Items of one repo and kind already stored, by key. */
@@ -165,16 +169,58 @@ export async function findKnownItems(
 ): Promise<Map<string, KnownItemRow>> {
   const found = new Map<string, KnownItemRow>();
   for (let start = 0; start < keys.length; start += BATCH) {
-    const rows = await db
-      .selectFrom('items')
-      .select(['key', 'source_updated_at', 'state', 'details'])
-      .where('repo_id', '=', repoId)
-      .where('kind', '=', kind)
+    const rows = await knownQuery(db, repoId, kind)
       .where('key', 'in', keys.slice(start, start + BATCH))
       .execute();
-    for (const row of rows) {
-      found.set(row.key, { key: row.key, sourceUpdatedAt: row.source_updated_at, state: row.state, details: row.details });
-    }
+    for (const row of rows) found.set(row.key, toKnown(row));
   }
   return found;
+}
+
+/** KEPs of a repo already stored, by their location (details.location). */
+export async function findKnownKeps(db: Db, repoId: number, locations: readonly string[]): Promise<Map<string, KnownItemRow>> {
+  const found = new Map<string, KnownItemRow>();
+  for (let start = 0; start < locations.length; start += BATCH) {
+    const rows = await knownQuery(db, repoId, 'kep')
+      .where(sql<string>`details->>'location'`, 'in', locations.slice(start, start + BATCH))
+      .execute();
+    for (const row of rows) found.set(String((row.details as { location?: unknown }).location), toKnown(row));
+  }
+  return found;
+}
+
+function knownQuery(db: Db, repoId: number, kind: string) {
+  return db
+    .selectFrom('items')
+    .select([
+      'key',
+      'source_updated_at',
+      'occurred_at',
+      'state',
+      'labels',
+      'details',
+      sql<unknown>`raw->'details'`.as('raw_details'),
+    ])
+    .where('repo_id', '=', repoId)
+    .where('kind', '=', kind);
+}
+
+function toKnown(row: {
+  key: string;
+  source_updated_at: Date;
+  occurred_at: Date;
+  state: string;
+  labels: string[];
+  details: Record<string, unknown>;
+  raw_details: unknown;
+}): KnownItemRow {
+  return {
+    key: row.key,
+    sourceUpdatedAt: row.source_updated_at,
+    occurredAt: row.occurred_at,
+    state: row.state,
+    labels: row.labels,
+    details: row.details,
+    rawDetails: row.raw_details ?? null,
+  };
 }

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { RunSummary, RunWarning } from '../domain/run.js';
+import { newMeter, withMeter } from '../github/meter.js';
+import { describeError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { releaseLease, renewLease, tryAcquireLease } from '../store/leases.js';
+import { finishRun, startRun } from '../store/runs.js';
+import type { IngestDeps } from './poll.js';
+
+/**
+ * The bookkeeping every run shares: a lease so one process at a time works on a repo+source, a
+ * run record with what GitHub charged (every request made inside is metered), the items it
+ * stored, its warnings, and its error if it failed. The job runner is one of the places that
+ * catch: a failed run is recorded and the others go on.
+ */
+
+export interface RunContext {
+  deps: IngestDeps;
+  batchId: string;
+  trigger: string;
+  /** owner/name as polled (after following a rename). */
+  repo: string;
+  repoId: number;
+  source: string;
+  logger: Logger;
+  /** The name in the config, when it differs (a moved repo). */
+  configName?: string;
+}
+
+export interface ActiveRun {
+  deps: IngestDeps;
+  repo: string;
+  source: string;
+  logger: Logger;
+  itemsNew: number;
+  itemsUpdated: number;
+  /** Figures a run kind adds to its record (coverage: captured/expected/missing). */
+  details: Record<string, unknown>;
+  count(inserted: number, updated: number): void;
+  warn(warning: RunWarning): void;
+  /** Renews the lease; call after every stored batch. */
+  heartbeat(): Promise<void>;
+}
+
+/** How long a lease lives without renewal; renewed after every stored batch. */
+export const LEASE_TTL_MS = 10 * 60_000;
+
+const HOLDER = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
+export function newBatchId(): string {
+  return randomUUID();
+}
+
+export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promise<void>): Promise<RunSummary | null> {
+  const { db, clock } = ctx.deps;
+  const lease = `run:${ctx.repoId}:${ctx.source}`;
+  if (!(await tryAcquireLease(db, lease, HOLDER, LEASE_TTL_MS))) {
+    ctx.logger.warn({ lease }, 'skipped: another radar process is working on this repo and source');
+    return null;
+  }
+  const startedAt = clock.now();
+  const runId = await startRun(db, { batchId: ctx.batchId, trigger: ctx.trigger, repoId: ctx.repoId, source: ctx.source });
+  const meter = newMeter();
+  const warnings: RunWarning[] = [];
+  const run: ActiveRun = {
+    deps: ctx.deps,
+    repo: ctx.repo,
+    source: ctx.source,
+    logger: ctx.logger,
+    itemsNew: 0,
+    itemsUpdated: 0,
+    details: {},
+    count(inserted, updated) {
+      run.itemsNew += inserted;
+      run.itemsUpdated += updated;
+    },
+    warn(warning) {
+      warnings.push(warning);
+      ctx.logger.warn(warning, 'run warning');
+    },
+    heartbeat: async () => {
+      await renewLease(db, lease, HOLDER, LEASE_TTL_MS);
+    },
+  };
+  let error: string | null = null;
+  try {
+    await withMeter(meter, () => body(run));
+  } catch (caught) {
+    error = describeError(caught);
+    ctx.logger.error({ err: caught }, 'run failed');
+  } finally {
+    await releaseLease(db, lease, HOLDER).catch(() => undefined);
+  }
+  const status = error ? 'failed' : 'succeeded';
+  await finishRun(db, runId, {
+    status,
+    requests: meter.requests,
+    notModified: meter.notModified,
+    graphqlPoints: meter.graphqlPoints,
+    rateLimitRemaining: meter.remaining.core,
+    itemsNew: run.itemsNew,
+    itemsUpdated: run.itemsUpdated,
+    error,
+    details: {
+      ...run.details,
+      warnings,
+      graphqlQueries: meter.graphqlQueries,
+      graphqlRemaining: meter.remaining.graphql,
+      failedAttempts: meter.failedAttempts,
+      ...(ctx.configName && ctx.configName.toLowerCase() !== ctx.repo.toLowerCase() ? { configName: ctx.configName } : {}),
+    },
+  });
+  const finishedAt = clock.now();
+  ctx.logger.info(
+    {
+      runId,
+      status,
+      itemsNew: run.itemsNew,
+      itemsUpdated: run.itemsUpdated,
+      requests: meter.requests,
+      notModified: meter.notModified,
+      graphqlPoints: meter.graphqlPoints,
+      ms: finishedAt.getTime() - startedAt.getTime(),
+    },
+    'run finished',
+  );
+  return {
+    id: runId,
+    repo: ctx.repo,
+    source: ctx.source,
+    trigger: ctx.trigger,
+    status,
+    itemsNew: run.itemsNew,
+    itemsUpdated: run.itemsUpdated,
+    requests: meter.requests,
+    notModified: meter.notModified,
+    graphqlPoints: meter.graphqlPoints,
+    rateLimitRemaining: meter.remaining.core,
+    startedAt,
+    finishedAt,
+    error,
+    warnings,
+  };
+}

@@ -48,6 +48,35 @@ export const restIssue = z.looseObject({
 });
 export type RestIssue = z.infer<typeof restIssue>;
 
+/** An element of GET /repos/{o}/{r}/pulls (the pull request list shape). */
+export const restPull = z.looseObject({
+  number: z.number().int().positive(),
+  title: z.string(),
+  body: z
+    .string()
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
+  state: z.enum(['open', 'closed']),
+  user,
+  labels: z.array(label).default([]),
+  created_at: isoTime,
+  updated_at: isoTime,
+  closed_at: isoTime
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
+  merged_at: isoTime
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
+  html_url: z.string(),
+  draft: z.boolean().optional(),
+  base: z.looseObject({ ref: z.string().nullable().optional() }).optional(),
+  head: z.looseObject({ ref: z.string().nullable().optional() }).optional(),
+});
+export type RestPull = z.infer<typeof restPull>;
+
 /** An element of GET /repos/{o}/{r}/releases. */
 export const restRelease = z.looseObject({
   id: z.number().int(),

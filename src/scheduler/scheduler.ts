@@ -1,9 +1,11 @@
 import { createTask, type ScheduledTask, setLogger } from 'node-cron';
 import type { WatchedRepo } from '../config/config.js';
 import type { SourceName } from '../domain/source.js';
+import { coverage } from '../ingest/coverage.js';
 import { type IngestDeps, poll } from '../ingest/poll.js';
 import { describeError } from '../lib/errors.js';
-import { lastSuccessfulRun } from '../store/runs.js';
+import { WEEK_MS } from '../lib/time.js';
+import { lastRunOfTrigger, lastSuccessfulRun } from '../store/runs.js';
 
 /**
  * node-cron wiring: one task per repo and schedule (sources sharing a cron expression poll
@@ -17,6 +19,8 @@ export interface SchedulerJob {
   run(): Promise<void>;
   /** When it last completed, to decide whether it is overdue at start. */
   lastRun(): Promise<Date | null>;
+  /** Run at start when overdue (polls); a nightly check just waits for its time. */
+  catchUp: boolean;
 }
 
 export interface Scheduler {
@@ -36,10 +40,40 @@ export function pollJobs(deps: IngestDeps, signal: AbortSignal): SchedulerJob[] 
           await poll(deps, { repos: [repo.repo], sources, trigger: 'schedule', signal });
         },
         lastRun: () => lastSuccessfulRun(deps.db, repo.repo, sources),
+        catchUp: true,
       });
     }
   }
   return jobs;
+}
+
+/** The nightly completeness check: the last 7 days of every repo and source, figures recorded on runs. */
+export function coverageJob(deps: IngestDeps): SchedulerJob {
+  return {
+    name: 'coverage (last 7 days)',
+    cron: deps.config.schedule.coverage,
+    run: async () => {
+      const to = deps.clock.now();
+      const reports = await coverage(deps, { period: { from: new Date(to.getTime() - WEEK_MS), to }, trigger: 'schedule' });
+      const missing = reports.filter((r) => r.missing.length > 0);
+      const log = missing.length > 0 ? deps.logger.warn.bind(deps.logger) : deps.logger.info.bind(deps.logger);
+      log(
+        {
+          checked: reports.length,
+          incomplete: missing.map((r) => ({
+            repo: r.repo,
+            source: r.source,
+            captured: r.captured,
+            expected: r.expected,
+            missing: r.missing.map((m) => m.key),
+          })),
+        },
+        missing.length > 0 ? 'coverage check found missing items' : 'coverage check complete',
+      );
+    },
+    lastRun: () => lastRunOfTrigger(deps.db, 'coverage'),
+    catchUp: false,
+  };
 }
 
 function groupBySchedule(repo: WatchedRepo): Map<string, SourceName[]> {
@@ -88,7 +122,7 @@ export function startScheduler(jobs: SchedulerJob[], deps: Pick<IngestDeps, 'log
   void (async () => {
     for (const [index, job] of jobs.entries()) {
       const task = tasks[index];
-      if (!task || signal.aborted) continue;
+      if (!task || signal.aborted || !job.catchUp) continue;
       const [next, after] = task.getNextRuns(2);
       const period = next && after ? after.getTime() - next.getTime() : 0;
       const last = await job.lastRun().catch(() => null);

@@ -1,6 +1,6 @@
 import type { Item, ItemEvent, PullDetails } from '../domain/item.js';
 import type { GraphqlPullDetails } from '../github/batch.js';
-import type { RestIssue } from '../github/payloads.js';
+import type { RestIssue, RestPull } from '../github/payloads.js';
 import { extractReferences, extractReleaseNote } from './references.js';
 
 /**
@@ -49,6 +49,34 @@ export function pullFromListing(repo: string, issue: RestIssue): Item {
     sourceUpdatedAt: new Date(issue.updated_at),
     details,
     raw: { listing: issue },
+  };
+}
+
+/**
+ * A pull request from the pulls listing (used by the coverage check, which reads a different
+ * endpoint than polling on purpose), in the same shape as one read from the issues listing.
+ */
+export function pullFromPullsApi(repo: string, pull: RestPull): Item {
+  const asIssue: RestIssue = {
+    number: pull.number,
+    title: pull.title,
+    body: pull.body,
+    state: pull.state,
+    user: pull.user,
+    labels: pull.labels,
+    comments: null,
+    created_at: pull.created_at,
+    updated_at: pull.updated_at,
+    closed_at: pull.closed_at,
+    html_url: pull.html_url,
+    draft: pull.draft,
+    pull_request: { html_url: pull.html_url, merged_at: pull.merged_at },
+  };
+  const item = pullFromListing(repo, asIssue);
+  return {
+    ...item,
+    details: { ...(item.details as PullDetails), baseRef: pull.base?.ref ?? null, headRef: pull.head?.ref ?? null },
+    raw: { pull },
   };
 }
 

@@ -112,6 +112,16 @@ export async function closeAbandonedRuns(db: Db, olderThan: Date): Promise<numbe
   return Number(result.numUpdatedRows);
 }
 
+/** When the last run started by a trigger (e.g. the nightly coverage) finished. */
+export async function lastRunOfTrigger(db: Db, trigger: string): Promise<Date | null> {
+  const row = await db
+    .selectFrom('runs')
+    .select((eb) => eb.fn.max('finished_at').as('finished'))
+    .where('trigger', '=', trigger)
+    .executeTakeFirst();
+  return row?.finished ? new Date(row.finished) : null;
+}
+
 /** When the last successful run of a repo and any of these sources finished. */
 export async function lastSuccessfulRun(db: Db, repo: string, sources: readonly string[]): Promise<Date | null> {
   const row = await db

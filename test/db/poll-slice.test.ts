@@ -1,8 +1,9 @@
 import { expect, it } from 'vitest';
 import { runCli, writeConfig } from '../tools/cli.js';
 import { describeEachDialect } from '../tools/db.js';
-import { issueJson, linkHeader } from '../tools/github-fixtures.js';
+import { issueJson, linkHeader, repositoryJson } from '../tools/github-fixtures.js';
 import { githubApi } from '../tools/github-mock.js';
+import { activeAliases, answerGraphql, rateLimit } from '../tools/graphql.js';
 
 const REPO = 'kubernetes/kubernetes';
 const PATH = `/repos/${REPO}/issues`;
@@ -60,7 +61,30 @@ const pr5 = issueJson({
 });
 
 function mockFirstPoll() {
+  answerGraphql(githubApi(), ({ variables }) => ({
+    data: {
+      rateLimit: rateLimit(1),
+      repository: Object.fromEntries(
+        activeAliases(variables).map((i) => [
+          `p${i}`,
+          {
+            number: variables[`n${i}`],
+            state: 'MERGED',
+            merged: true,
+            mergedAt: null,
+            additions: 10,
+            deletions: 2,
+            changedFiles: 1,
+            reviews: { totalCount: 1 },
+            files: { totalCount: 1, nodes: [{ path: 'pkg/a.go', additions: 10, deletions: 2, changeType: 'MODIFIED' }] },
+          },
+        ]),
+      ),
+    },
+  }));
   githubApi({ token: 'test-token' })
+    .get(`/repos/${REPO}`)
+    .reply(200, repositoryJson(REPO), { etag: '"repo"' })
     .get(PATH)
     .query(query('2019-05-01T00:00:00.000Z'))
     .reply(200, [pr1, issue2, pr3], { etag: 'W/"p1"', link: linkHeader(PATH, query('2019-05-01T00:00:00.000Z'), 1, 2) })
@@ -78,7 +102,7 @@ describeEachDialect('radar poll (thin slice)', (t) => {
     const first = await runCli(['poll', '--since', '2019-05-01'], { database: t().handle, configFile: CONFIG });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/kubernetes\/kubernetes\s+pulls\s+succeeded\s+3\s+0\s+3\s+0\s+0/);
+    expect(first.stdout).toMatch(/kubernetes\/kubernetes\s+pulls\s+succeeded\s+3\s+0\s+3\s+0\s+1/);
     const rows = await t().db.selectFrom('items').select(['number', 'state', 'title']).orderBy('number').execute();
     expect(rows).toEqual([
       { number: 101, state: 'merged', title: 'Add server-side apply dry-run' },
@@ -87,7 +111,14 @@ describeEachDialect('radar poll (thin slice)', (t) => {
     ]);
 
     // The next poll repeats the last request with its ETag; GitHub answers 304: nothing spent.
-    githubApi().get(PATH).query(query('2019-05-06T10:00:00.000Z')).matchHeader('if-none-match', 'W/"p3"').reply(304);
+    githubApi()
+      .get(`/repos/${REPO}`)
+      .matchHeader('if-none-match', '"repo"')
+      .reply(304)
+      .get(PATH)
+      .query(query('2019-05-06T10:00:00.000Z'))
+      .matchHeader('if-none-match', 'W/"p3"')
+      .reply(304);
     const second = await runCli(['poll'], { database: t().handle, configFile: CONFIG });
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/kubernetes\/kubernetes\s+pulls\s+succeeded\s+0\s+0\s+0\s+1\s+0/);
@@ -98,7 +129,9 @@ describeEachDialect('radar poll (thin slice)', (t) => {
       .orderBy('id')
       .execute();
     expect(runs).toEqual([
+      { requests: 1, not_modified: 0, items_new: 0, status: 'succeeded' },
       { requests: 3, not_modified: 0, items_new: 3, status: 'succeeded' },
+      { requests: 0, not_modified: 1, items_new: 0, status: 'succeeded' },
       { requests: 0, not_modified: 1, items_new: 0, status: 'succeeded' },
     ]);
   });
@@ -131,14 +164,13 @@ describeEachDialect('radar poll (thin slice)', (t) => {
   });
 
   it('says once that it runs unauthenticated, and names a refused token without printing it', async () => {
-    githubApi().get(PATH).query(true).reply(200, [], { etag: 'W/"e"' });
+    githubApi().get(`/repos/${REPO}`).reply(200, repositoryJson(REPO)).get(PATH).query(true).reply(200, [], { etag: 'W/"e"' });
     const anonymous = await runCli(['poll', '--since', '2019-05-01'], { database: t().handle, configFile: CONFIG, token: null });
     expect(anonymous.code).toBe(0);
     expect(anonymous.logs.filter((l) => String(l.msg).includes('GITHUB_TOKEN is not set'))).toHaveLength(1);
 
     githubApi()
-      .get(PATH)
-      .query(true)
+      .get(`/repos/${REPO}`)
       .reply(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
     const refused = await runCli(['poll', '--since', '2019-05-01'], {
       database: t().handle,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, RADAR_BIN } from '../tools/build.js';
 import { writeConfig } from '../tools/cli.js';
 import { type FakeGitHub, startFakeGitHub } from '../tools/fake-github.js';
-import { issueJson } from '../tools/github-fixtures.js';
+import { issueJson, repositoryJson } from '../tools/github-fixtures.js';
 
 /**
  * The real command, as `npm start` runs it: a fresh embedded database, the scheduler catching up
@@ -63,8 +63,26 @@ function waitForLog(child: ChildProcess, message: string, output: { text: string
 }
 
 beforeAll(async () => {
-  github = await startFakeGitHub((_request, url) => {
+  github = await startFakeGitHub((_request, url, body) => {
+    if (url.pathname === `/repos/${REPO}`) return { body: repositoryJson(REPO) };
     if (url.pathname === `/repos/${REPO}/issues`) return { body: [merged] };
+    if (url.pathname === '/graphql') {
+      const number = (body as { variables: { n0: number } }).variables.n0;
+      const details = {
+        number,
+        state: 'MERGED',
+        merged: true,
+        mergedAt: '2026-11-21T09:00:00Z',
+        additions: 40,
+        deletions: 3,
+        changedFiles: 2,
+        reviews: { totalCount: 2 },
+        files: { totalCount: 0, nodes: [] },
+      };
+      return {
+        body: { data: { rateLimit: { cost: 1, remaining: 4999, resetAt: '2026-11-28T00:00:00Z' }, repository: { p0: details } } },
+      };
+    }
     return undefined;
   });
 });
@@ -101,6 +119,7 @@ describe('radar serve on the embedded database', () => {
     const runs = await radar(['runs', '--json']);
     expect(JSON.parse(runs.stdout)).toMatchObject([
       { repo: REPO, source: 'pulls', trigger: 'schedule', status: 'succeeded', items_new: 1 },
+      { repo: REPO, source: 'repo', trigger: 'schedule', status: 'succeeded' },
     ]);
   });
 

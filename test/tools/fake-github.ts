@@ -16,13 +16,17 @@ export interface FakeGitHub {
 export type Route = (
   request: IncomingMessage,
   url: URL,
+  body: unknown,
 ) => { status?: number; body: unknown; headers?: Record<string, string> } | undefined;
 
 export async function startFakeGitHub(route: Route): Promise<FakeGitHub> {
   const requests: FakeGitHub['requests'] = [];
-  const server: Server = createServer((request, response) => {
+  const server: Server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const answer = route(request, url);
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const answer = route(request, url, text ? JSON.parse(text) : undefined);
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
       'x-ratelimit-limit': '5000',

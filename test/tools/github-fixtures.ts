@@ -63,8 +63,20 @@ export interface IssueSpec {
   pull?: { mergedAt: string | null; draft?: boolean };
 }
 
+export interface GitHubIssueJson {
+  id: number;
+  number: number;
+  title: string;
+  user: ReturnType<typeof userJson>;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+  pull_request?: { url: string; html_url: string; diff_url: string; patch_url: string; merged_at: string | null };
+  [field: string]: unknown;
+}
+
 /** An element of GET /repos/{owner}/{repo}/issues. */
-export function issueJson(spec: IssueSpec) {
+export function issueJson(spec: IssueSpec): GitHubIssueJson {
   const { repo, number } = spec;
   const kind = spec.pull ? 'pull' : 'issues';
   const html = `${WEB}/${repo}/${kind}/${number}`;
@@ -109,7 +121,7 @@ export function issueJson(spec: IssueSpec) {
     };
   }
   return {
-    ...base,
+    ...(base as GitHubIssueJson),
     body: spec.body ?? null,
     closed_by: null,
     reactions: {

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { candidatesCommand } from './candidates.js';
+import { coverageCommand } from './coverage.js';
 import { migrateCommand } from './migrate.js';
 import { backfillCommand, pollCommand } from './poll.js';
 import { reposCommand } from './repos.js';
@@ -12,6 +13,7 @@ export const commands: Command[] = [
   pollCommand,
   backfillCommand,
   candidatesCommand,
+  coverageCommand,
   reposCommand,
   runsCommand,
   migrateCommand,

@@ -1,4 +1,4 @@
-import { pollJobs, startScheduler } from '../../scheduler/scheduler.js';
+import { coverageJob, pollJobs, startScheduler } from '../../scheduler/scheduler.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 
@@ -27,7 +27,8 @@ async function runScheduler(ctx: CliContext, mode: 'serve' | 'worker'): Promise<
   const handle = await ctx.database();
   const github = ctx.github();
   const deps = { db: handle.db, github, config, logger: ctx.logger, clock: ctx.clock };
-  const scheduler = startScheduler(pollJobs(deps, ctx.shutdownSignal), deps, ctx.shutdownSignal);
+  const jobs = [...pollJobs(deps, ctx.shutdownSignal), coverageJob(deps)];
+  const scheduler = startScheduler(jobs, deps, ctx.shutdownSignal);
   ctx.logger.info({ mode, database: handle.dialect, location: handle.location, repos: config.repos.length }, 'radar started');
   await new Promise<void>((resolve) => {
     if (ctx.shutdownSignal.aborted) resolve();

@@ -56,26 +56,13 @@ export async function fetchPullDetails(
   repo: RepoRef,
   numbers: readonly number[],
 ): Promise<{ details: Map<number, GraphqlPullDetails>; problems: BatchProblem[] }> {
-  const query = loadQuery('pull-details');
   const details = new Map<number, GraphqlPullDetails>();
   const problems: BatchProblem[] = [];
-  for (const batch of evenBatches([...new Set(numbers)], query.capacity)) {
-    const variables: Record<string, unknown> = { owner: repo.owner, name: repo.name };
-    batch.forEach((number, i) => {
-      variables[`n${i}`] = number;
-      variables[`i${i}`] = true;
-    });
-    const { data, errors } = await github.graphql<{ repository: Record<string, unknown> | null }>(
-      'PullDetails',
-      query.text,
-      variables,
-    );
-    batch.forEach((number, i) => {
-      const node = data.repository?.[`p${i}`];
-      const parsed = pullDetails.safeParse(node);
-      if (parsed.success) details.set(number, parsed.data);
-      else problems.push({ key: `#${number}`, message: errorFor(errors, `p${i}`) ?? `no details for pull request #${number}` });
-    });
+  const answers = await aliasedQueries(github, loadQuery('pull-details'), 'PullDetails', repo, [...new Set(numbers)], 'n');
+  for (const { key: number, node, error } of answers) {
+    const parsed = pullDetails.safeParse(node);
+    if (parsed.success) details.set(number, parsed.data);
+    else problems.push({ key: `#${number}`, message: error ?? `no details for pull request #${number}` });
   }
   return { details, problems };
 }
@@ -106,12 +93,12 @@ export type GraphqlBlob = z.infer<typeof blobText>;
 
 /** Trees by expression ("REV:path"); null where the folder does not exist at that revision. */
 export function fetchTrees(github: GitHub, repo: RepoRef, expressions: readonly string[]) {
-  return fetchObjects(github, repo, 'tree-entries', 'TreeEntries', 't', treeEntries, expressions);
+  return fetchObjects(github, repo, 'tree-entries', 'TreeEntries', treeEntries, expressions);
 }
 
 /** File texts by expression ("REV:path"); null where the file does not exist at that revision. */
 export function fetchBlobs(github: GitHub, repo: RepoRef, expressions: readonly string[]) {
-  return fetchObjects(github, repo, 'blob-texts', 'BlobTexts', 'b', blobText, expressions);
+  return fetchObjects(github, repo, 'blob-texts', 'BlobTexts', blobText, expressions);
 }
 
 async function fetchObjects<T>(
@@ -119,25 +106,48 @@ async function fetchObjects<T>(
   repo: RepoRef,
   file: 'tree-entries' | 'blob-texts',
   operation: string,
-  prefix: string,
   schema: z.ZodType<T>,
   expressions: readonly string[],
 ): Promise<Map<string, T | null>> {
-  const query = loadQuery(file);
   const result = new Map<string, T | null>();
-  for (const batch of evenBatches([...new Set(expressions)], query.capacity)) {
-    const variables: Record<string, unknown> = { owner: repo.owner, name: repo.name };
-    batch.forEach((expression, i) => {
-      variables[`e${i}`] = expression;
-      variables[`i${i}`] = true;
-    });
-    const { data } = await github.graphql<{ repository: Record<string, unknown> | null }>(operation, query.text, variables);
-    batch.forEach((expression, i) => {
-      const parsed = schema.safeParse(data.repository?.[`${prefix}${i}`]);
-      result.set(expression, parsed.success ? parsed.data : null);
-    });
+  const answers = await aliasedQueries(github, loadQuery(file), operation, repo, [...new Set(expressions)], 'e');
+  for (const { key, node } of answers) {
+    const parsed = schema.safeParse(node);
+    result.set(key, parsed.success ? parsed.data : null);
   }
   return result;
+}
+
+/**
+ * Sends one aliased document per batch of keys (at most its capacity, evenly split), the
+ * batches at once (the gateway's throttling bounds how many are in flight), and returns each
+ * key's node with the error GitHub gave for its alias.
+ */
+async function aliasedQueries<K extends string | number>(
+  github: GitHub,
+  query: ReturnType<typeof loadQuery>,
+  operation: string,
+  repo: RepoRef,
+  keys: readonly K[],
+  variable: 'n' | 'e',
+): Promise<Array<{ key: K; node: unknown; error: string | undefined }>> {
+  const prefix = query.aliasPrefix;
+  const answers = await Promise.all(
+    evenBatches(keys, query.capacity).map(async (batch) => {
+      const variables: Record<string, unknown> = { owner: repo.owner, name: repo.name };
+      batch.forEach((key, i) => {
+        variables[`${variable}${i}`] = key;
+        variables[`i${i}`] = true;
+      });
+      const { data, errors } = await github.graphql<{ repository: Record<string, unknown> | null }>(
+        operation,
+        query.text,
+        variables,
+      );
+      return batch.map((key, i) => ({ key, node: data.repository?.[`${prefix}${i}`], error: errorFor(errors, `${prefix}${i}`) }));
+    }),
+  );
+  return answers.flat();
 }
 
 function errorFor(errors: Array<{ message: string; path?: Array<string | number> }>, alias: string): string | undefined {

@@ -215,6 +215,7 @@ export class GitHub {
    */
   async graphql<T>(name: string, query: string, variables: Record<string, unknown> = {}): Promise<GraphqlResult<T>> {
     let body: { data?: T | null; errors?: GraphqlResult<T>['errors'] };
+    const started = performance.now();
     try {
       const response = await this.octokit.request({
         method: 'POST',
@@ -231,6 +232,7 @@ export class GitHub {
     const cost = (body.data as { rateLimit?: { cost?: number; remaining?: number } } | null | undefined)?.rateLimit;
     this.logger.debug(
       {
+        ms: Math.round(performance.now() - started),
         operation: name,
         aliases: Object.keys(variables).filter((k) => /^i\d+$/.test(k)).length,
         cost: cost?.cost ?? null,

@@ -12,6 +12,8 @@ export interface QueryDocument {
   text: string;
   /** How many aliased objects one query can carry. */
   capacity: number;
+  /** The letter its aliases start with (p0.., t0.., b0..). */
+  aliasPrefix: string;
 }
 
 const cache = new Map<string, QueryDocument>();
@@ -26,7 +28,9 @@ export function loadQuery(name: 'pull-details' | 'tree-entries' | 'blob-texts'):
   }
   const capacity = new Set([...text.matchAll(/\$i(\d+): Boolean/g)].map((m) => m[1])).size;
   if (capacity === 0) throw new Error(`${file}: no $iN switches found`);
-  const document = { name, text, capacity };
+  const aliasPrefix = /^\s+([a-z])0:\s/m.exec(text)?.[1];
+  if (!aliasPrefix) throw new Error(`${file}: no aliases (x0: ...) found`);
+  const document = { name, text, capacity, aliasPrefix };
   cache.set(name, document);
   return document;
 }

@@ -78,12 +78,14 @@ export async function poll(deps: IngestDeps, options: PollOptions): Promise<Poll
     configName: repo.repo,
   });
 
-  const perRepo = selected.map(async (repo): Promise<RunSummary[]> => {
+  // First who each repo is now (quick), then every reader, the long ones first so that the
+  // poll is not left waiting on a big repo started last.
+  const checked = selected.map(async (repo, repoIndex) => {
     const row = repoRows.get(repo.repo.toLowerCase());
     if (!row) throw new Error(`repo ${repo.repo} is not in the store after sync`);
     const wanted = repo.sources.filter((s) => !options.sources || options.sources.includes(s));
     const readers = readersFor(wanted);
-    if (readers.length === 0) return [];
+    if (readers.length === 0) return { identity: null, order: repoIndex * 100, jobs: [] };
 
     let current = row;
     const identity = await limit(() =>
@@ -99,21 +101,26 @@ export async function poll(deps: IngestDeps, options: PollOptions): Promise<Poll
         }
       }),
     );
-    if (identity?.status === 'failed') return [identity];
+    if (identity?.status === 'failed') return { identity, order: repoIndex * 100, jobs: [] };
     const followed: WatchedRepo = { ...repo, repo: current.full_name };
-    const runs = await Promise.all(
-      readers.map(({ reader, sources }) =>
-        limit(() =>
-          recordRun(context(repo, current, reader.label(sources)), (run) =>
-            readInto(run, options, followed, current, reader, sources),
-          ),
+    const jobs = readers.map(({ reader, sources }, readerIndex) => ({
+      weight: reader.weight,
+      order: repoIndex * 100 + readerIndex + 1,
+      start: () =>
+        recordRun(context(repo, current, reader.label(sources)), (run) =>
+          readInto(run, options, followed, current, reader, sources),
         ),
-      ),
-    );
-    return [identity, ...runs].filter((r): r is RunSummary => r !== null);
+    }));
+    return { identity, order: repoIndex * 100, jobs };
   });
-
-  const runs = (await Promise.all(perRepo)).flat();
+  const identities = await Promise.all(checked);
+  const jobs = identities.flatMap((c) => c.jobs).sort((a, b) => b.weight - a.weight);
+  const readerRuns = await Promise.all(jobs.map(async (job) => ({ order: job.order, run: await limit(job.start) })));
+  // Reported in config order: each repo's identity check, then its sources.
+  const runs = [...identities.map((c) => ({ order: c.order, run: c.identity })), ...readerRuns]
+    .sort((a, b) => a.order - b.order)
+    .map((entry) => entry.run)
+    .filter((r): r is RunSummary => r !== null);
   const total = (key: 'itemsNew' | 'itemsUpdated' | 'requests' | 'notModified' | 'graphqlPoints') =>
     runs.reduce((n, r) => n + r[key], 0);
   logger.info(
@@ -206,12 +213,14 @@ async function storeBatches(
   for await (const batch of batches) {
     // Items, cursor and ETags move together: a run killed between two batches resumes exactly
     // after the last one stored.
+    const started = performance.now();
     const stored = await db.transaction().execute(async (trx) => {
       const outcome = await upsertItems(trx, row.id, batch.items);
       for (const key of cursorKeys) await saveCursor(trx, row.id, key, batch.cursor);
       for (const v of batch.validators) await saveValidators(trx, v.requestKey, { repoId: row.id, source: run.source }, v);
       return outcome;
     });
+    run.logger.debug({ items: batch.items.length, ms: Math.round(performance.now() - started) }, 'batch stored');
     run.count(stored.inserted, stored.updated);
     for (const warning of batch.warnings) run.warn(warning as RunWarning);
     await run.heartbeat();

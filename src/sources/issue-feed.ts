@@ -48,6 +48,7 @@ type FeedPosition = {
 export const issueFeed: Source = {
   name: 'issue-feed',
   serves: ['pulls', 'issues', 'keps'],
+  weight: 3,
   // The KEP documents reader owns the "keps" cursor; this reader covers the tracking issues.
   cursorKey: (source) => (source === 'keps' ? 'kep-tracking-issues' : source),
   label: (sources) => sources.map((s) => (s === 'keps' ? 'keps:tracking-issues' : s)).join('+'),
@@ -89,20 +90,28 @@ async function* readIssueFeed(request: SourceRequest): AsyncGenerator<SourceBatc
     };
   };
 
-  for (;;) {
-    request.signal?.throwIfAborted();
+  const fetchPage = async (at: Date, number: number) => {
     const params = {
       owner,
       repo,
       state: 'all',
       sort: 'updated',
       direction: 'asc',
-      since: since.toISOString(),
+      since: at.toISOString(),
       per_page: request.pageSize,
-      page,
+      page: number,
     };
     const key = requestKey(ROUTE, params);
-    const result = await request.github.getConditional<unknown>(ROUTE, params, await request.store.validators(key));
+    return { key, result: await request.github.getConditional<unknown>(ROUTE, params, await request.store.validators(key)) };
+  };
+  // The next page is asked for as soon as its `since` is known, so listing goes on while the
+  // previous pages are enriched and stored.
+  let ahead: ReturnType<typeof fetchPage> | null = null;
+
+  for (;;) {
+    request.signal?.throwIfAborted();
+    const { key, result } = await (ahead ?? fetchPage(since, page));
+    ahead = null;
     if (!result.modified) break; // nothing changed since this exact request was last answered
 
     const { items: listed, problems } = parseList(restIssue, result.data, 'issue');
@@ -138,6 +147,10 @@ async function* readIssueFeed(request: SourceRequest): AsyncGenerator<SourceBatc
       cursor: next,
       warnings,
     });
+    if (!finished) {
+      ahead = fetchPage(next.since as Date, Number((next.position as FeedPosition).page ?? 1));
+      ahead.catch(() => undefined); // if the run stops first, its failure is not unhandled
+    }
 
     const pullsPending = pending.reduce((n, p) => n + p.listed.filter(isPullRequest).length, 0);
     if (finished || pullsPending >= FLUSH_PULLS || pending.length >= FLUSH_PAGES) {

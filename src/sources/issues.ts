@@ -1,5 +1,6 @@
 import type { IssueDetails, Item, ItemEvent } from '../domain/item.js';
 import type { RestIssue } from '../github/payloads.js';
+import { compactPayload } from './payload.js';
 import { extractReferences } from './references.js';
 import { trackingLabels } from './signals.js';
 import type { KnownItem } from './source.js';
@@ -33,7 +34,7 @@ export function issueFromListing(repo: string, issue: RestIssue, signals: string
     occurredAt: new Date(issue.created_at),
     sourceUpdatedAt: new Date(issue.updated_at),
     details,
-    raw: { listing: issue },
+    raw: { listing: compactPayload(issue) },
   };
 }
 

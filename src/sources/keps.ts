@@ -24,7 +24,7 @@ import { type CommitPair, diffCommits, type FileChange } from './tree-diff.js';
 const ROUTE = '/repos/{owner}/{repo}/commits';
 const ROOT = 'keps';
 /** Commits per stored batch (trees and documents of a batch share GraphQL queries). */
-const COMMITS_PER_BATCH = 60;
+const COMMITS_PER_BATCH = 99;
 
 type KepPosition = {
   /** The `since` of the commit listing; fixed so page 1's ETag stays valid. */
@@ -38,6 +38,7 @@ type KepPosition = {
 export const kepSource: Source = {
   name: 'keps',
   serves: ['keps'],
+  weight: 3,
   cursorKey: (source) => source,
   label: () => 'keps',
   read: readKeps,
@@ -111,21 +112,35 @@ async function* readKeps(request: SourceRequest): AsyncGenerator<SourceBatch> {
     return;
   }
 
+  // 2. Which KEP documents each commit changed: its tree against the previous commit's (the
+  //    first parent for the very first one), and GitHub's own file list when neither is readable.
+  //    This depends on nothing stored, so the next batch's comparison runs while one is stored.
   let previous = processedThrough;
-  for (let start = 0; start < commits.length; start += COMMITS_PER_BATCH) {
-    request.signal?.throwIfAborted();
-    const batch = commits.slice(start, start + COMMITS_PER_BATCH);
-    const isLast = start + COMMITS_PER_BATCH >= commits.length;
-
-    // 2. Which KEP documents each commit changed: its tree against the previous commit's (the
-    //    first parent for the very first one), and GitHub's own file list when neither is readable.
-    const pairs: CommitPair[] = batch.map((c) => {
+  const batches: RestCommit[][] = [];
+  for (let start = 0; start < commits.length; start += COMMITS_PER_BATCH)
+    batches.push(commits.slice(start, start + COMMITS_PER_BATCH));
+  const pairsOf = batches.map((batch) =>
+    batch.map((c): CommitPair => {
       const base = previous ?? c.parents[0]?.sha;
       previous = c.sha;
       return { sha: c.sha, bases: base ? [base] : [] };
-    });
-    const diff = await diffCommits(request.github, { owner, name: repo }, ROOT, pairs);
+    }),
+  );
+  const diffOf = async (index: number) => {
+    const diff = await diffCommits(request.github, { owner, name: repo }, ROOT, pairsOf[index] ?? []);
     for (const sha of diff.unknownBase) diff.changes.set(sha, await commitFiles(request, owner, repo, sha));
+    return diff;
+  };
+  let nextDiff = diffOf(0);
+
+  for (const [index, batch] of batches.entries()) {
+    request.signal?.throwIfAborted();
+    const isLast = index === batches.length - 1;
+    const diff = await nextDiff;
+    if (!isLast) {
+      nextDiff = diffOf(index + 1);
+      nextDiff.catch(() => undefined); // if the run stops first, its failure is not unhandled
+    }
     const candidates = (sha: string) => (diff.changes.get(sha) ?? []).filter((f) => isKepCandidate(f.path));
 
     // 3. What the store knows of those KEPs; then only real changes (a new blob) are read.
@@ -153,13 +168,14 @@ async function* readKeps(request: SourceRequest): AsyncGenerator<SourceBatch> {
       events,
     }));
     const last = batch.at(-1) as RestCommit;
+    const done = batches.slice(0, index + 1).reduce((n, b) => n + b.length, 0);
     yield {
       items,
       cursor: cursorAfter(request, listingSince, coveredFrom, last.sha, new Date(last.commit.committer.date)),
       // Page 1's ETag is only true once every commit it lists is stored.
       validators: isLast && firstPage ? [firstPage] : [],
       warnings: warnings.splice(0),
-      progress: { done: Math.min(start + batch.length, total), total },
+      progress: { done, total },
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { Item, ItemEvent, PullDetails } from '../domain/item.js';
 import type { GraphqlPullDetails } from '../github/batch.js';
 import type { RestIssue, RestPull } from '../github/payloads.js';
+import { compactPayload } from './payload.js';
 import { extractReferences, extractReleaseNote } from './references.js';
 
 /**
@@ -48,7 +49,7 @@ export function pullFromListing(repo: string, issue: RestIssue): Item {
     occurredAt: new Date(mergedAt ?? (issue.state === 'closed' ? issue.closed_at : null) ?? issue.created_at),
     sourceUpdatedAt: new Date(issue.updated_at),
     details,
-    raw: { listing: issue },
+    raw: { listing: compactPayload(issue) },
   };
 }
 
@@ -76,7 +77,7 @@ export function pullFromPullsApi(repo: string, pull: RestPull): Item {
   return {
     ...item,
     details: { ...(item.details as PullDetails), baseRef: pull.base?.ref ?? null, headRef: pull.head?.ref ?? null },
-    raw: { pull },
+    raw: { pull: compactPayload(pull) },
   };
 }
 

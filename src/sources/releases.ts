@@ -1,6 +1,7 @@
 import type { Item, ItemWithEvents, ReleaseDetails } from '../domain/item.js';
 import type { RunWarning } from '../domain/run.js';
 import { parseList, type RestRelease, restRelease } from '../github/payloads.js';
+import { compactPayload } from './payload.js';
 import { parseSemVer } from './semver.js';
 import { requestKey, type Source, type SourceBatch, type SourceRequest, splitRepo } from './source.js';
 
@@ -19,6 +20,7 @@ type ReleasePosition = { coveredFrom?: string };
 export const releaseSource: Source = {
   name: 'releases',
   serves: ['releases'],
+  weight: 1,
   cursorKey: (source) => source,
   label: () => 'releases',
   read: readReleases,
@@ -48,7 +50,7 @@ export function releaseFromRest(repo: string, release: RestRelease): Item {
     occurredAt: new Date(publishedAt),
     sourceUpdatedAt: new Date(publishedAt),
     details,
-    raw: release,
+    raw: compactPayload(release),
   };
 }
 

@@ -17,6 +17,8 @@ export interface Source {
   readonly serves: readonly SourceName[];
   /** Under which name this reader keeps its cursor for a source (one cursor per repo and key). */
   cursorKey(source: SourceName): string;
+  /** How long its runs usually take, relative to the others: heavier ones are started first. */
+  readonly weight: number;
   /** How its runs are labelled, e.g. "pulls+issues". */
   label(sources: readonly SourceName[]): string;
   read(request: SourceRequest): AsyncGenerator<SourceBatch>;

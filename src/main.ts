@@ -9,7 +9,9 @@ import { type Clock, systemClock } from './lib/clock.js';
 import { RadarError } from './lib/errors.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { type DatabaseHandle, openDatabase } from './store/db.js';
+import { clearLeases } from './store/leases.js';
 import { migrateToLatest } from './store/migrator.js';
+import { closeAbandonedRuns } from './store/runs.js';
 
 /**
  * The composition root: environment and config -> logger, database, GitHub gateway -> the
@@ -88,6 +90,13 @@ class Resources {
         : await openDatabase({ databaseUrl: this.env.databaseUrl, dataDir: this.env.dataDir, logger: this.logger });
       try {
         await migrateToLatest(handle.db, this.logger);
+        if (handle.dialect === 'pglite' && !this.overrides.database) {
+          // The embedded database belongs to this process alone (see data-dir-lock): whatever a
+          // previous process left running or leased was interrupted.
+          await clearLeases(handle.db);
+          const closed = await closeAbandonedRuns(handle.db, new Date());
+          if (closed > 0) this.logger.warn({ runs: closed }, 'runs interrupted by a previous process marked failed');
+        }
       } catch (error) {
         await handle.close();
         throw error;

@@ -4,7 +4,8 @@ export interface RunSummary {
   repo: string;
   source: string;
   trigger: string;
-  status: 'succeeded' | 'failed' | 'partial' | 'running';
+  /** `skipped`: another process held this repo+source; nothing was recorded. */
+  status: 'succeeded' | 'failed' | 'partial' | 'running' | 'skipped';
   itemsNew: number;
   itemsUpdated: number;
   /** Counted REST requests (304s to authenticated requests are free and not in here). */

@@ -1,5 +1,6 @@
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import { RequestError } from '@octokit/request-error';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
 import type { Logger } from '../lib/logger.js';
@@ -19,7 +20,7 @@ export interface GitHubOptions {
   token?: string | undefined;
   logger: Logger;
   timeoutMs?: number;
-  /** Retries after 5xx and network errors. */
+  /** Retries after 5xx and network errors (default 5). */
   retries?: number;
   /** Backoff unit; the n-th retry waits n² units. Tests make it small. */
   retryBaseMs?: number;
@@ -50,21 +51,25 @@ function metering(octokit: Pick<Octokit, 'hook'>, options: Record<string, unknow
   octokit.hook.wrap('request', async (request, requestOptions) => {
     const meters = ((requestOptions.request as { meters?: RequestMeter[] } | undefined)?.meters ?? []) as RequestMeter[];
     const isGraphql = /\/graphql$/.test(new URL(requestOptions.url, 'http://github.invalid').pathname);
+    let response: Awaited<ReturnType<typeof request>>;
     try {
-      const response = await request(requestOptions);
-      countAttempt(meters, isGraphql, authenticated, response.status, response.headers as Record<string, string | undefined>);
-      return response;
+      response = await request(requestOptions);
     } catch (error) {
       const status = (error as { status?: number }).status ?? 0;
-      const headers = ((error as { response?: { headers?: Record<string, string> } }).response?.headers ?? {}) as Record<
-        string,
-        string | undefined
-      >;
-      const reachedGitHub = Boolean((error as { response?: unknown }).response);
-      if (reachedGitHub) countAttempt(meters, isGraphql, authenticated, status, headers);
+      const answer = (error as { response?: { headers?: Record<string, string | undefined> } }).response;
+      if (answer) countAttempt(meters, isGraphql, authenticated, status, answer.headers ?? {});
       if (status !== 304) for (const meter of meters) meter.failedAttempts += 1;
       throw error;
     }
+    countAttempt(meters, isGraphql, authenticated, response.status, response.headers as Record<string, string | undefined>);
+    // A JSON answer cut short (a connection dropped mid-body) reaches us as text: retried like a
+    // server error instead of handing a string to code that expects a list.
+    const type = String((response.headers as Record<string, unknown>)['content-type'] ?? '');
+    if (typeof response.data === 'string' && /json/i.test(type)) {
+      for (const meter of meters) meter.failedAttempts += 1;
+      throw new RequestError('GitHub sent a truncated or malformed JSON body', 502, { request: requestOptions, response });
+    }
+    return response;
   });
 }
 
@@ -122,12 +127,13 @@ export class GitHub {
         debug: () => {},
         info: () => {},
         warn: (message: string) => logger.warn({ detail: message }, 'octokit warning'),
-        error: (message: string) => logger.error({ detail: message }, 'octokit error'),
+        // Octokit logs every non-2xx answer here, 304s included; the gateway reports real failures itself.
+        error: (message: string) => logger.debug({ detail: message }, 'octokit request failed'),
       },
       request: {
         fetch: (input: string | URL | Request, init?: RequestInit) => fetchWithTimeout(input, init, timeoutMs),
       },
-      retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+      retry: { retries: options.retries ?? 5, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
       throttle: {
         // GraphQL queries share the plugin's "write" group, which by default spaces requests a
         // second apart; radar's GraphQL is read-only batching, and its only writes are digest

@@ -132,7 +132,7 @@ export async function coverage(deps: IngestDeps, options: CoverageOptions): Prom
               };
             },
           );
-          if (run?.status === 'failed') report.error = run.error;
+          if (run.status === 'failed' || run.status === 'skipped') report.error = run.error;
           return report;
         }),
       );

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { RunSummary, RunWarning } from '../domain/run.js';
 import { newMeter, withMeter } from '../github/meter.js';
 import { describeError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { releaseLease, renewLease, tryAcquireLease } from '../store/leases.js';
+import { holderId, leaseHolder, releaseLease, renewLease, tryAcquireLease } from '../store/leases.js';
 import { finishRun, startRun } from '../store/runs.js';
 import type { IngestDeps } from './poll.js';
 
@@ -46,18 +45,36 @@ export interface ActiveRun {
 /** How long a lease lives without renewal; renewed after every stored batch. */
 export const LEASE_TTL_MS = 10 * 60_000;
 
-const HOLDER = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+const HOLDER = holderId(randomUUID().slice(0, 8));
 
 export function newBatchId(): string {
   return randomUUID();
 }
 
-export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promise<void>): Promise<RunSummary | null> {
+export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promise<void>): Promise<RunSummary> {
   const { db, clock } = ctx.deps;
   const lease = `run:${ctx.repoId}:${ctx.source}`;
   if (!(await tryAcquireLease(db, lease, HOLDER, LEASE_TTL_MS))) {
-    ctx.logger.warn({ lease }, 'skipped: another radar process is working on this repo and source');
-    return null;
+    const holder = (await leaseHolder(db, lease))?.holder ?? 'another process';
+    ctx.logger.warn({ lease, holder }, 'skipped: another radar process is working on this repo and source');
+    const now = clock.now();
+    return {
+      id: 0,
+      repo: ctx.repo,
+      source: ctx.source,
+      trigger: ctx.trigger,
+      status: 'skipped',
+      itemsNew: 0,
+      itemsUpdated: 0,
+      requests: 0,
+      notModified: 0,
+      graphqlPoints: 0,
+      rateLimitRemaining: null,
+      startedAt: now,
+      finishedAt: now,
+      error: `skipped: ${holder} is working on it`,
+      warnings: [],
+    };
   }
   const startedAt = clock.now();
   const runId = await startRun(db, { batchId: ctx.batchId, trigger: ctx.trigger, repoId: ctx.repoId, source: ctx.source });

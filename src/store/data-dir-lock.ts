@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseBusyError } from '../lib/errors.js';
+import { isProcessAlive } from '../lib/process.js';
 
 export interface DataDirLock {
   release(): void;
@@ -33,7 +34,7 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = readOwner(file);
-      if (owner && owner.pid !== process.pid && isAlive(owner.pid)) {
+      if (owner && owner.pid !== process.pid && isProcessAlive(owner.pid)) {
         throw new DatabaseBusyError(
           `the embedded database in ${dataDir} is in use by another radar process (pid ${owner.pid}: radar ${owner.command}); ` +
             'stop it first, or set DATABASE_URL to share a PostgreSQL server between processes',
@@ -55,14 +56,5 @@ function readOwner(file: string): { pid: number; command: string } | undefined {
     return typeof parsed.pid === 'number' ? { pid: parsed.pid, command: String(parsed.command ?? '') } : undefined;
   } catch {
     return undefined; // half-written by a process killed while writing: stale
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { sql } from 'kysely';
+import { isProcessAlive } from '../lib/process.js';
 import type { Db } from './db.js';
 
 /**
@@ -7,6 +9,34 @@ import type { Db } from './db.js';
  * not block the others for longer than its time to live.
  */
 export async function tryAcquireLease(db: Db, name: string, holder: string, ttlMs: number): Promise<boolean> {
+  if (await acquire(db, name, holder, ttlMs)) return true;
+  // A holder on this machine whose process is gone (kill -9) cannot renew: take over at once
+  // instead of waiting for its lease to expire.
+  const current = await leaseHolder(db, name);
+  if (current && isDeadLocalHolder(current.holder)) {
+    await db.deleteFrom('leases').where('name', '=', name).where('holder', '=', current.holder).execute();
+    return acquire(db, name, holder, ttlMs);
+  }
+  return false;
+}
+
+/** Holder ids are "host:pid:nonce". */
+export function holderId(nonce: string): string {
+  return `${hostname()}:${process.pid}:${nonce}`;
+}
+
+function isDeadLocalHolder(holder: string): boolean {
+  const [host, pid] = holder.split(':');
+  if (host !== hostname() || !pid || !/^\d+$/.test(pid) || Number(pid) === process.pid) return false;
+  return !isProcessAlive(Number(pid));
+}
+
+/** Forgets every lease: for a database only this process can open (the embedded one). */
+export async function clearLeases(db: Db): Promise<void> {
+  await db.deleteFrom('leases').execute();
+}
+
+async function acquire(db: Db, name: string, holder: string, ttlMs: number): Promise<boolean> {
   const now = new Date();
   const expires = new Date(now.getTime() + ttlMs);
   const result = await db

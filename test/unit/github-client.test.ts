@@ -79,6 +79,18 @@ describe('GitHub gateway', () => {
     expect(meter).toMatchObject({ requests: 4, failedAttempts: 3 });
   });
 
+  it('retries a JSON body cut in half instead of handing on a string', async () => {
+    githubApi()
+      .get(LIST)
+      .reply(200, JSON.stringify([pull]).slice(0, 120), { 'content-type': 'application/json; charset=utf-8' })
+      .get(LIST)
+      .reply(200, [pull]);
+    const meter = newMeter();
+    const data = await withMeter(meter, () => testGitHub().get<unknown[]>(LIST));
+    expect(data).toHaveLength(1);
+    expect(meter).toMatchObject({ requests: 2, failedAttempts: 1 });
+  });
+
   it('gives up after its retries with the status in the message', async () => {
     githubApi().get(LIST).times(3).reply(502, { message: 'Server Error' });
     await expect(testGitHub({ retries: 2 }).get(LIST)).rejects.toThrow(`GitHub answered 502 (Server Error) for GET ${LIST}`);

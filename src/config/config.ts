@@ -1,4 +1,6 @@
 import type { SourceName } from '../domain/source.js';
+import type { Weights } from '../scoring/signals.js';
+import type { TopicName } from '../scoring/topics.js';
 
 export type ScheduleKey = SourceName | 'coverage';
 
@@ -9,6 +11,19 @@ export interface WatchedRepo {
   sources: SourceName[];
   /** Effective cron expression per source (repo override, else the global schedule). */
   schedule: Record<ScheduleKey, string>;
+  /** Label conventions for scoring (repo's, else its project's, else "default"). */
+  conventions: string;
+  /** Effective scoring weights: defaults < scoring.weights < project weights < repo weights. */
+  weights: Weights;
+}
+
+export interface ScoringConfig {
+  /** Defaults with the global overrides applied. */
+  weights: Weights;
+  topics: Record<TopicName, string[]>;
+  bots: string[];
+  carryOverWeeks: number;
+  perProject: number;
 }
 
 export interface ProjectConfig {
@@ -22,6 +37,7 @@ export interface Config {
   file: string;
   github: { concurrency: number; pageSize: number; requestTimeoutMs: number };
   schedule: Record<ScheduleKey, string>;
+  scoring: ScoringConfig;
   projects: ProjectConfig[];
   /** Every watched repo, in config order. */
   repos: WatchedRepo[];

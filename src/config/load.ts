@@ -3,6 +3,8 @@ import { isAbsolute, relative } from 'node:path';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../lib/errors.js';
+import { defaultWeights, type Weights } from '../scoring/signals.js';
+import { DEFAULT_TOPICS, TOPIC_NAMES, type TopicName } from '../scoring/topics.js';
 import type { Config, ProjectConfig, ScheduleKey, WatchedRepo } from './config.js';
 import { configSchema, DEFAULT_SCHEDULE, type ParsedConfig } from './schema.js';
 
@@ -71,6 +73,10 @@ function lineOf(doc: Document, lines: LineCounter, path: Array<string | number>)
 
 function freeze(parsed: ParsedConfig, file: string): Config {
   const schedule: Record<ScheduleKey, string> = { ...DEFAULT_SCHEDULE, ...stripUndefined(parsed.schedule) };
+  const weights: Weights = { ...defaultWeights(), ...(parsed.scoring.weights as Partial<Weights>) };
+  const topics = Object.fromEntries(
+    TOPIC_NAMES.map((name) => [name, [...(parsed.scoring.topics[name] ?? DEFAULT_TOPICS[name])]]),
+  ) as Record<TopicName, string[]>;
   const projects: ProjectConfig[] = parsed.projects.map((project) => ({
     name: project.name,
     repos: project.repos.map(
@@ -79,6 +85,8 @@ function freeze(parsed: ParsedConfig, file: string): Config {
         project: project.name,
         sources: [...repo.sources],
         schedule: { ...schedule, ...stripUndefined(repo.schedule ?? {}) },
+        conventions: repo.conventions ?? project.conventions ?? 'default',
+        weights: { ...weights, ...(project.weights as Partial<Weights>), ...(repo.weights as Partial<Weights>) },
       }),
     ),
   }));
@@ -86,6 +94,13 @@ function freeze(parsed: ParsedConfig, file: string): Config {
     file,
     github: { ...parsed.github },
     schedule,
+    scoring: {
+      weights,
+      topics,
+      bots: parsed.scoring.bots.map((b) => b.toLowerCase()),
+      carryOverWeeks: parsed.scoring.carryOverWeeks,
+      perProject: parsed.scoring.perProject,
+    },
     projects,
     repos: projects.flatMap((p) => p.repos),
   });

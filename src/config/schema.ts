@@ -1,6 +1,9 @@
 import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
 import { SOURCE_NAMES } from '../domain/source.js';
+import { CONVENTION_NAMES } from '../scoring/conventions.js';
+import { SIGNAL_NAMES } from '../scoring/signals.js';
+import { DEFAULT_BOTS, TOPIC_NAMES } from '../scoring/topics.js';
 
 /**
  * The shape of config/radar.yaml. Every message names what was expected, because the loader
@@ -33,6 +36,56 @@ const scheduleSchema = z.strictObject({
   coverage: cronExpression.optional(),
 });
 
+/** Weight overrides by signal name; an unknown name is an error that suggests the closest one. */
+const weightsSchema = z.record(z.string(), z.number({ error: 'expected a number' })).superRefine((weights, ctx) => {
+  for (const name of Object.keys(weights)) {
+    if ((SIGNAL_NAMES as readonly string[]).includes(name)) continue;
+    const near = closest(name, SIGNAL_NAMES);
+    ctx.addIssue({
+      code: 'custom',
+      path: [name],
+      message: `unknown signal ${JSON.stringify(name)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}`,
+    });
+  }
+});
+
+const conventionsSchema = z.enum(CONVENTION_NAMES as [string, ...string[]], {
+  error: (issue) => `${JSON.stringify(issue.input)} is not a convention (expected one of ${CONVENTION_NAMES.join(', ')})`,
+});
+
+const regexList = z.array(
+  z.string().superRefine((source, ctx) => {
+    try {
+      new RegExp(source, 'i');
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(source)} is not a valid regular expression (${(error as Error).message})`,
+      });
+    }
+  }),
+);
+
+const scoringSchema = z.strictObject({
+  /** Overrides of the default weights, for every repo. */
+  weights: weightsSchema.default({}),
+  /** Keyword lists (regular expressions) replacing the default ones, per topic. */
+  topics: z
+    .partialRecord(
+      z.enum(TOPIC_NAMES, {
+        error: (issue) => `unknown topic ${JSON.stringify(issue.input)} (expected one of ${TOPIC_NAMES.join(', ')})`,
+      }),
+      regexList,
+    )
+    .default({}),
+  /** Logins of bots, whose changes score down. */
+  bots: z.array(z.string().min(1)).default([...DEFAULT_BOTS]),
+  /** Weeks before a period whose unfeatured, undismissed items stay candidates (decaying). */
+  carryOverWeeks: z.number().int().min(0).max(12).default(4),
+  /** Items shown per project in the candidate list's per-project view. */
+  perProject: z.number().int().min(1).max(100).default(10),
+});
+
 const repoSchema = z.strictObject({
   repo: repoName,
   sources: z
@@ -41,10 +94,18 @@ const repoSchema = z.strictObject({
     .refine((list) => new Set(list).size === list.length, { error: 'lists a source twice' }),
   /** Per-repo schedule overrides, e.g. a busy repo polled more often. */
   schedule: scheduleSchema.optional(),
+  /** How this repo labels things, when it differs from its project. */
+  conventions: conventionsSchema.optional(),
+  /** Weight overrides for this repo only. */
+  weights: weightsSchema.optional(),
 });
 
 const projectSchema = z.strictObject({
   name: z.string({ error: 'expected a project name' }).trim().min(1, { error: 'expected a non-empty project name' }),
+  /** How the project labels things (kubernetes, knative, envoy, containerd, default). */
+  conventions: conventionsSchema.optional(),
+  /** Weight overrides for this project's repos. */
+  weights: weightsSchema.optional(),
   repos: z.array(repoSchema).min(1, { error: 'expected at least one repo' }),
 });
 
@@ -69,6 +130,7 @@ export const configSchema = z
   .strictObject({
     github: githubSchema.default({ concurrency: 4, pageSize: 100, requestTimeoutMs: 30_000 }),
     schedule: scheduleSchema.default({}),
+    scoring: scoringSchema.default({ weights: {}, topics: {}, bots: [...DEFAULT_BOTS], carryOverWeeks: 4, perProject: 10 }),
     projects: z.array(projectSchema).min(1, { error: 'expected at least one project' }),
   })
   .superRefine((config, ctx) => {
@@ -100,6 +162,34 @@ export const configSchema = z
       });
     });
   });
+
+/** The candidate within two edits of `name`, if any (for "did you mean"). */
+function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const distance = editDistance(name, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] as number;
+      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] as number;
+}
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;

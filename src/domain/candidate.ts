@@ -23,6 +23,8 @@ export interface Candidate {
   score: number | null;
   reasons: ScoreReason[];
   storyId: number | null;
+  /** The score of the item's story as a whole (what the list is ordered by). */
+  storyScore?: number | null;
 }
 
 /** The JSON shape of `radar candidates --json` (DESIGN.md contract): snake_case, ISO times. */
@@ -40,5 +42,6 @@ export function candidateJson(candidate: Candidate): Record<string, unknown> {
     score: candidate.score,
     reasons: candidate.reasons.map((r) => ({ signal: r.signal, value: r.value, contribution: r.contribution })),
     story_id: candidate.storyId,
+    story_score: candidate.storyScore ?? null,
   };
 }

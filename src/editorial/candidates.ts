@@ -1,10 +1,16 @@
+import type { Config } from '../config/config.js';
 import type { Candidate } from '../domain/candidate.js';
 import type { ItemKind } from '../domain/source.js';
+import { releaseContext, repoScoring } from '../ingest/rescore.js';
 import type { Clock } from '../lib/clock.js';
 import { ValidationError } from '../lib/errors.js';
-import { isoWeekOf, type Period, parseIsoInstant, parseIsoWeek } from '../lib/time.js';
-import { listItemsInPeriod } from '../store/candidates.js';
+import { isoWeekOf, type Period, parseIsoInstant, parseIsoWeek, WEEK_MS } from '../lib/time.js';
+import { assess } from '../scoring/assess.js';
+import type { Feature } from '../scoring/features.js';
+import { round, storyScore, withContribution } from '../scoring/score.js';
+import { loadEditorialState } from '../store/candidates.js';
 import type { Db } from '../store/db.js';
+import { loadEvents, loadItemsInWindow, type StoredForScoring } from '../store/scoring.js';
 
 export interface PeriodInput {
   week?: string | undefined;
@@ -25,13 +31,166 @@ export function resolvePeriod(input: PeriodInput, clock: Clock): Period {
   return parseIsoWeek(isoWeekOf(clock.now()));
 }
 
-export interface CandidateListOptions {
+export interface CandidateOptions {
   period: Period;
   project?: string | undefined;
   kinds?: ItemKind[] | undefined;
+  minScore?: number | undefined;
+  /** Keep the best N stories of each project (a busy repo does not bury a quiet one). */
+  perProject?: number | undefined;
+  /** Items in all (after the per-project cut), best stories first. */
   limit?: number | undefined;
+  /** Also list items already promoted, dismissed, snoozed or featured. */
+  includeDecided?: boolean | undefined;
+  /** Weeks before the period whose open items carry over (default from config). */
+  carryOverWeeks?: number | undefined;
 }
 
-export async function listCandidates(db: Db, options: CandidateListOptions): Promise<Candidate[]> {
-  return listItemsInPeriod(db, options);
+export interface CandidateStory {
+  storyId: number | null;
+  project: string;
+  score: number;
+  items: Candidate[];
+}
+
+export interface CandidateList {
+  period: Period;
+  stories: CandidateStory[];
+  /** Every listed item, in order: stories best first, a story's items best first. */
+  items: Candidate[];
+  /** Features per item id, for `radar tune` and decision snapshots. */
+  features: Map<number, Feature[]>;
+}
+
+/**
+ * The candidate list of a period: the items that happened in it, plus those of the preceding
+ * weeks that were neither featured nor dismissed (carry-over, decaying week by week), scored for
+ * the period with the current weights, grouped into stories and ordered by story score.
+ */
+export async function listCandidates(db: Db, config: Config, options: CandidateOptions): Promise<CandidateList> {
+  const { period } = options;
+  const carryOver = options.carryOverWeeks ?? config.scoring.carryOverWeeks;
+  const windowFrom = new Date(period.from.getTime() - carryOver * WEEK_MS);
+  const loaded = await loadItemsInWindow(db, windowFrom, period.to);
+  const state = await loadEditorialState(
+    db,
+    loaded.map((i) => i.id),
+    period.to,
+  );
+  const visible = loaded.filter((item) => {
+    if (options.project && item.project.toLowerCase() !== options.project.toLowerCase()) return false;
+    if (options.kinds?.length && !options.kinds.includes(item.kind)) return false;
+    if (options.includeDecided) return true;
+    const decided = state.decisions.get(item.id);
+    if (decided && decided !== 'restore') return false;
+    const featured = state.featuredAt.get(item.id);
+    // Featured already: only back as a follow-up, when something happened after publication.
+    if (featured && !(state.lastEventAt.get(item.id) && (state.lastEventAt.get(item.id) as Date) > featured)) return false;
+    // Carried-over items are the ones still open: decided or not, in the period itself all count.
+    return true;
+  });
+  const events = await loadEvents(
+    db,
+    visible.map((i) => i.id),
+  );
+  const releases = await releaseContext(db, [...new Set(visible.map((i) => i.repoId))]);
+  const scoring = repoScoring(config);
+
+  const features = new Map<number, Feature[]>();
+  const scored = visible.map((item) => {
+    const { rules, weights } = scoring(item);
+    // A carried-over item is scored for the week it happened in; it then loses points per week.
+    const own = item.occurredAt >= period.from ? period : { from: windowFrom, to: period.to };
+    const { features: f, scored: s } = assess(
+      item,
+      events.get(item.id) ?? [],
+      releases.get(item.repoId) ?? [],
+      own,
+      rules,
+      weights,
+    );
+    features.set(item.id, f);
+    let result = s;
+    const weeksEarlier = Math.ceil(
+      (period.from.getTime() - latestRelevant(item, events.get(item.id) ?? [], period).getTime()) / WEEK_MS,
+    );
+    if (weeksEarlier > 0) {
+      result = withContribution(result, {
+        signal: 'carry-over',
+        value: `${weeksEarlier} week${weeksEarlier > 1 ? 's' : ''} earlier`,
+        contribution: weights['carry-over'] * weeksEarlier,
+      });
+    }
+    const followUp = state.featuredAt.has(item.id);
+    if (followUp)
+      result = {
+        ...result,
+        reasons: [
+          ...result.reasons,
+          { signal: 'follow-up', value: 'featured before; something new happened since', contribution: 0 },
+        ],
+      };
+    return { item, score: result.score, reasons: result.reasons, weights };
+  });
+
+  // Stories: an item without a story is one on its own.
+  const byStory = new Map<string, typeof scored>();
+  for (const entry of scored) {
+    const key = entry.item.storyId === null ? `item:${entry.item.id}` : `story:${entry.item.storyId}`;
+    byStory.set(key, [...(byStory.get(key) ?? []), entry]);
+  }
+  let stories: CandidateStory[] = [...byStory.values()].map((members) => {
+    members.sort(
+      (a, b) => b.score - a.score || b.item.occurredAt.getTime() - a.item.occurredAt.getTime() || b.item.id - a.item.id,
+    );
+    const lead = members[0] as (typeof scored)[number];
+    const { score } = storyScore(
+      members.map((m) => m.score),
+      lead.weights,
+    );
+    return {
+      storyId: lead.item.storyId,
+      project: lead.item.project,
+      score,
+      items: members.map((m) => toCandidate(m.item, m.score, m.reasons, score)),
+    };
+  });
+  if (options.minScore !== undefined) stories = stories.filter((s) => s.score >= (options.minScore as number));
+  stories.sort((a, b) => b.score - a.score || (b.items[0]?.occurredAt.getTime() ?? 0) - (a.items[0]?.occurredAt.getTime() ?? 0));
+  if (options.perProject !== undefined) {
+    const seen = new Map<string, number>();
+    stories = stories.filter((story) => {
+      const n = (seen.get(story.project) ?? 0) + 1;
+      seen.set(story.project, n);
+      return n <= (options.perProject as number);
+    });
+  }
+  let items = stories.flatMap((s) => s.items);
+  if (options.limit !== undefined) items = items.slice(0, options.limit);
+  return { period, stories, items, features };
+}
+
+/** When the item last did something that counts for the period (a KEP's transition inside it). */
+function latestRelevant(item: StoredForScoring, events: ReadonlyArray<{ type: string; occurredAt: Date }>, period: Period): Date {
+  if (item.occurredAt >= period.from) return item.occurredAt;
+  const inPeriod = events.filter((e) => e.type !== 'kep.revised' && e.occurredAt >= period.from && e.occurredAt < period.to);
+  return inPeriod.length > 0 ? (inPeriod.at(-1)?.occurredAt as Date) : item.occurredAt;
+}
+
+function toCandidate(item: StoredForScoring, score: number, reasons: Candidate['reasons'], story: number): Candidate {
+  return {
+    id: item.id,
+    kind: item.kind,
+    repo: item.repo,
+    number: item.number,
+    tag: item.tag,
+    title: item.title,
+    url: item.url,
+    project: item.project,
+    occurredAt: item.occurredAt,
+    score: round(score),
+    reasons,
+    storyId: item.storyId,
+    storyScore: story,
+  };
 }

@@ -14,6 +14,7 @@ import { syncRepos } from '../store/repos.js';
 import type { RepoRow } from '../store/schema.js';
 import { readersFor } from './readers.js';
 import { checkRepoIdentity } from './repo-identity.js';
+import { rescore } from './rescore.js';
 import { type ActiveRun, newBatchId, type RunContext, recordRun } from './run.js';
 
 export interface IngestDeps {
@@ -121,6 +122,8 @@ export async function poll(deps: IngestDeps, options: PollOptions): Promise<Poll
     .sort((a, b) => a.order - b.order)
     .map((entry) => entry.run)
     .filter((r): r is RunSummary => r !== null);
+  // What changed is scored and regrouped into stories at once (from the store, no requests).
+  if (runs.some((r) => r.itemsNew + r.itemsUpdated > 0)) await rescore({ db, config, logger });
   const total = (key: 'itemsNew' | 'itemsUpdated' | 'requests' | 'notModified' | 'graphqlPoints') =>
     runs.reduce((n, r) => n + r[key], 0);
   logger.info(

@@ -1,54 +1,60 @@
-import type { Candidate, ScoreReason } from '../domain/candidate.js';
-import type { ItemKind } from '../domain/source.js';
-import type { Period } from '../lib/time.js';
+import { sql } from 'kysely';
 import type { Db } from './db.js';
 
-export interface CandidateQuery {
-  period: Period;
-  project?: string | undefined;
-  kinds?: ItemKind[] | undefined;
-  limit?: number | undefined;
+export interface EditorialState {
+  /** The latest editor decision per item: promote, dismiss, snooze (while it lasts), restore. */
+  decisions: Map<number, string>;
+  /** When an item (or a story it belongs to) was published in a digest issue. */
+  featuredAt: Map<number, Date>;
+  /** An item's latest transition (not a mere text revision): news after a feature makes a follow-up. */
+  lastEventAt: Map<number, Date>;
 }
 
-/** Items that happened in the period, newest first. */
-export async function listItemsInPeriod(db: Db, query: CandidateQuery): Promise<Candidate[]> {
-  let q = db
-    .selectFrom('items')
-    .innerJoin('repos', 'repos.id', 'items.repo_id')
-    .select([
-      'items.id',
-      'items.kind',
-      'repos.full_name as repo',
-      'items.number',
-      'items.tag',
-      'items.title',
-      'items.url',
-      'repos.project',
-      'items.occurred_at',
-      'items.score',
-      'items.score_reasons',
-      'items.story_id',
-    ])
-    .where('items.occurred_at', '>=', query.period.from)
-    .where('items.occurred_at', '<', query.period.to)
-    .orderBy('items.occurred_at', 'desc')
-    .orderBy('items.id', 'desc');
-  if (query.project) q = q.where((eb) => eb(eb.fn('lower', ['repos.project']), '=', query.project?.toLowerCase() ?? ''));
-  if (query.kinds && query.kinds.length > 0) q = q.where('items.kind', 'in', query.kinds);
-  if (query.limit !== undefined) q = q.limit(query.limit);
-  const rows = await q.execute();
-  return rows.map((row) => ({
-    id: row.id,
-    kind: row.kind as ItemKind,
-    repo: row.repo,
-    number: row.number,
-    tag: row.tag,
-    title: row.title,
-    url: row.url,
-    project: row.project,
-    occurredAt: row.occurred_at,
-    score: row.score,
-    reasons: row.score_reasons as ScoreReason[],
-    storyId: row.story_id,
-  }));
+const BATCH = 500;
+
+/** What editors already did about these items, as of the end of a period. */
+export async function loadEditorialState(db: Db, itemIds: readonly number[], asOf: Date): Promise<EditorialState> {
+  const state: EditorialState = { decisions: new Map(), featuredAt: new Map(), lastEventAt: new Map() };
+  for (let start = 0; start < itemIds.length; start += BATCH) {
+    const ids = itemIds.slice(start, start + BATCH);
+    const decisions = await db
+      .selectFrom('decisions')
+      .select(['item_id', 'action', 'until'])
+      .where('item_id', 'in', ids)
+      .where('action', 'in', ['promote', 'dismiss', 'snooze', 'restore'])
+      .orderBy('id')
+      .execute();
+    for (const d of decisions) {
+      if (d.item_id === null) continue;
+      // A snooze lasts until its date; after that the item is back.
+      const action = d.action === 'snooze' && d.until && d.until <= asOf ? 'restore' : d.action;
+      state.decisions.set(d.item_id, action);
+    }
+    const featured = await db
+      .selectFrom('items')
+      .innerJoin('issue_entries', (join) =>
+        join.on((eb) =>
+          eb.or([
+            eb('issue_entries.item_id', '=', eb.ref('items.id')),
+            eb('issue_entries.story_id', '=', eb.ref('items.story_id')),
+          ]),
+        ),
+      )
+      .innerJoin('digest_issues', 'digest_issues.id', 'issue_entries.issue_id')
+      .select(['items.id', sql<Date>`min(digest_issues.published_at)`.as('published_at')])
+      .where('items.id', 'in', ids)
+      .where('digest_issues.status', '=', 'published')
+      .groupBy('items.id')
+      .execute();
+    for (const f of featured) if (f.published_at) state.featuredAt.set(f.id, new Date(f.published_at));
+    const events = await db
+      .selectFrom('item_events')
+      .select(['item_id', (eb) => eb.fn.max('occurred_at').as('last')])
+      .where('item_id', 'in', ids)
+      .where('type', 'not in', ['kep.revised'])
+      .groupBy('item_id')
+      .execute();
+    for (const e of events) if (e.last) state.lastEventAt.set(e.item_id, new Date(e.last));
+  }
+  return state;
 }

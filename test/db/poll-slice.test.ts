@@ -136,7 +136,7 @@ describeEachDialect('radar poll (thin slice)', (t) => {
     ]);
   });
 
-  it('prints candidates --json in the contract shape, newest first', async () => {
+  it('prints candidates --json in the contract shape, best first', async () => {
     mockFirstPoll();
     await runCli(['poll', '--since', '2019-05-01'], { database: t().handle, configFile: CONFIG });
     const listed = await runCli(['candidates', '--from', '2019-05-01', '--to', '2019-05-20', '--json'], {
@@ -145,11 +145,29 @@ describeEachDialect('radar poll (thin slice)', (t) => {
     });
     expect(listed.code).toBe(0);
     const candidates = JSON.parse(listed.stdout) as Array<Record<string, unknown>>;
-    expect(candidates.map((c) => c.number)).toEqual([105, 103, 101]);
+    expect(candidates.map((c) => c.number).sort()).toEqual([101, 103, 105]);
+    // Best stories first: each item carries its story's score, in descending order.
+    const storyScores = candidates.map((c) => c.story_score as number);
+    expect(storyScores).toEqual([...storyScores].sort((a, b) => b - a));
     expect(Object.keys(candidates[0]!).sort()).toEqual(
-      ['id', 'kind', 'repo', 'number', 'tag', 'title', 'url', 'project', 'occurred_at', 'score', 'reasons', 'story_id'].sort(),
+      [
+        'id',
+        'kind',
+        'repo',
+        'number',
+        'tag',
+        'title',
+        'url',
+        'project',
+        'occurred_at',
+        'score',
+        'reasons',
+        'story_id',
+        'story_score',
+      ].sort(),
     );
-    expect(candidates[2]).toMatchObject({
+    const first = candidates.find((c) => c.number === 101);
+    expect(first).toMatchObject({
       kind: 'pull',
       repo: REPO,
       number: 101,
@@ -159,8 +177,10 @@ describeEachDialect('radar poll (thin slice)', (t) => {
       project: 'Kubernetes',
       occurred_at: '2019-05-02T09:59:00.000Z',
     });
-    expect(typeof candidates[2]?.id).toBe('number');
-    expect(Array.isArray(candidates[2]?.reasons)).toBe(true);
+    expect(typeof first?.id).toBe('number');
+    expect(first?.reasons).toEqual(
+      expect.arrayContaining([{ signal: 'title:feature', value: 'Add server-side apply dry-run', contribution: 1.5 }]),
+    );
   });
 
   it('says once that it runs unauthenticated, and names a refused token without printing it', async () => {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
+import { defaultWeights } from '../../src/scoring/signals.js';
 import { getCursor, saveCursor } from '../../src/store/cursors.js';
 import { openDatabase, openInMemory } from '../../src/store/db.js';
 import { upsertItems } from '../../src/store/items.js';
@@ -10,7 +11,16 @@ import { syncRepos } from '../../src/store/repos.js';
 import { describeEachDialect } from '../tools/db.js';
 import { pullItem } from '../tools/items.js';
 
-const REPOS = [{ repo: 'kubernetes/kubernetes', project: 'Kubernetes', sources: ['pulls' as const], schedule: {} as never }];
+const REPOS = [
+  {
+    repo: 'kubernetes/kubernetes',
+    project: 'Kubernetes',
+    sources: ['pulls' as const],
+    schedule: {} as never,
+    conventions: 'kubernetes',
+    weights: defaultWeights(),
+  },
+];
 
 describe('migrations from an empty database', () => {
   const expectedTables = [

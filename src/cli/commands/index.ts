@@ -4,6 +4,7 @@ import { coverageCommand } from './coverage.js';
 import { migrateCommand } from './migrate.js';
 import { backfillCommand, pollCommand } from './poll.js';
 import { reposCommand } from './repos.js';
+import { rescoreCommand } from './rescore.js';
 import { runsCommand } from './runs.js';
 import { serveCommand, workerCommand } from './serve.js';
 
@@ -15,6 +16,7 @@ export const commands: Command[] = [
   candidatesCommand,
   coverageCommand,
   reposCommand,
+  rescoreCommand,
   runsCommand,
   migrateCommand,
 ] as unknown as Command[];

@@ -1,0 +1,21 @@
+import { rescore } from '../../ingest/rescore.js';
+import { defineCommand } from '../command.js';
+
+export const rescoreCommand = defineCommand({
+  name: 'rescore',
+  summary: 'score every stored item again and regroup stories (after a weight change); no GitHub requests',
+  usage: 'rescore',
+  help: `Recomputes every item's score with the weights now in the config, and regroups related
+items into stories, from what is stored. The candidate list always scores with the current
+weights; stored scores serve the JSON API and the decision snapshots.`,
+  options: {},
+  run: async (ctx) => {
+    const { db } = await ctx.database();
+    const started = Date.now();
+    const result = await rescore({ db, config: ctx.config(), logger: ctx.logger });
+    ctx.stdout.write(
+      `rescored ${result.items} items (${result.scoresChanged} scores changed) into ${result.stories} stories (${result.itemsRegrouped} items regrouped) in ${((Date.now() - started) / 1000).toFixed(1)}s\n`,
+    );
+    return 0;
+  },
+});

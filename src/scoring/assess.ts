@@ -1,0 +1,39 @@
+import type { ScoringConfig } from '../config/config.js';
+import type { SemVer } from '../domain/item.js';
+import type { Period } from '../lib/time.js';
+import { CONVENTIONS } from './conventions.js';
+import { extractFeatures, type Feature, type ScoringEvent, type ScoringItem, type ScoringRules } from './features.js';
+import { type Scored, scoreFeatures } from './score.js';
+import type { Weights } from './signals.js';
+import { topicRules } from './topics.js';
+
+/** The scoring rules of a repo: its label conventions and the configured topics and bots. */
+export function rulesFor(conventions: string, scoring: Pick<ScoringConfig, 'topics' | 'bots'>): ScoringRules {
+  return {
+    conventions: CONVENTIONS[conventions] ?? (CONVENTIONS.default as (typeof CONVENTIONS)[string]),
+    topics: topicRules(scoring.topics),
+    bots: scoring.bots,
+  };
+}
+
+export interface Assessment {
+  features: Feature[];
+  scored: Scored;
+}
+
+/**
+ * Scores an item for a period: the events that count are those inside it (a KEP is scored for
+ * the transitions it made in that period). Releases of the same repo tell a first pre-release.
+ */
+export function assess(
+  item: ScoringItem,
+  events: readonly ScoringEvent[],
+  releases: ReadonlyArray<{ version: SemVer | null; prerelease: boolean; occurredAt: Date }>,
+  period: Period,
+  rules: ScoringRules,
+  weights: Weights,
+): Assessment {
+  const inPeriod = events.filter((e) => e.occurredAt >= period.from && e.occurredAt < period.to);
+  const features = extractFeatures(item, { events: inPeriod, releases: [...releases] }, rules);
+  return { features, scored: scoreFeatures(features, weights) };
+}

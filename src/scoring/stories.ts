@@ -1,0 +1,262 @@
+import type { ItemKind } from '../domain/source.js';
+
+/**
+ * Pure grouping of related items into stories, so that a KEP, its tracking issue and the pull
+ * requests that implement it (or a feature and its cherry-picks, or the patch releases of one
+ * day) appear once. Links, strongest first:
+ *
+ * - explicit references: "Fixes #N", "Automated cherry pick of #N", "part of #N", links to
+ *   another repo's issue or PR, KEP numbers ("KEP-1287", enhancements issue links);
+ * - a KEP and its enhancement tracking issue (same number, or the same title);
+ * - a feature-gate name shared by a KEP and a pull request, or by pull requests of one repo;
+ * - within one repo only, titles that say the same thing (a cherry-pick's title, or titles that
+ *   share most of their significant words within four weeks).
+ *
+ * Never across repos by text alone. No I/O.
+ */
+
+export interface StoryItem {
+  id: number;
+  kind: ItemKind;
+  repo: string;
+  key: string;
+  number: number | null;
+  title: string;
+  body: string | null;
+  occurredAt: Date;
+  state: string;
+  kepNumber: number | null;
+  /** KEP numbers the item refers to (from its text). */
+  keps: number[];
+  /** Feature gates a KEP declares. */
+  featureGates: string[];
+  releaseNote: string | null;
+  prerelease: boolean;
+  patch: number | null;
+  /** An enhancement tracking issue (kubernetes/enhancements). */
+  tracking: boolean;
+}
+
+export interface StoryGroup {
+  /** Stable key from the lead item, so regrouping keeps a story's identity. */
+  key: string;
+  lead: number;
+  members: number[];
+  title: string;
+}
+
+const SIMILAR_WINDOW_MS = 28 * 86_400_000;
+const CHERRY_PICK_WINDOW_MS = 120 * 86_400_000;
+
+export function groupStories(items: readonly StoryItem[]): StoryGroup[] {
+  const parent = new Map<number, number>(items.map((item) => [item.id, item.id]));
+  const find = (id: number): number => {
+    let root = id;
+    while (parent.get(root) !== root) root = parent.get(root) as number;
+    parent.set(id, root);
+    return root;
+  };
+  const link = (a: number | undefined, b: number | undefined) => {
+    if (a === undefined || b === undefined || a === b) return;
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(rb, ra);
+  };
+
+  const byNumber = new Map<string, number>();
+  const kepByNumber = new Map<number, number>();
+  const trackingByNumber = new Map<number, number>();
+  const kepByTitle = new Map<string, number>();
+  for (const item of items) {
+    if (item.number !== null && (item.kind === 'pull' || item.kind === 'issue'))
+      byNumber.set(`${item.repo.toLowerCase()}#${item.number}`, item.id);
+    if (item.kind === 'kep') {
+      if (item.kepNumber) kepByNumber.set(item.kepNumber, item.id);
+      kepByTitle.set(normalTitle(item.title), item.id);
+    }
+    if (item.tracking && item.number !== null) trackingByNumber.set(item.number, item.id);
+  }
+
+  // KEP <-> tracking issue.
+  for (const item of items) {
+    if (!item.tracking || item.number === null) continue;
+    link(item.id, kepByNumber.get(item.number) ?? kepByTitle.get(normalTitle(item.title)));
+  }
+
+  for (const item of items) {
+    if (item.kind !== 'pull' && item.kind !== 'issue') continue;
+    // Explicit references to other items.
+    for (const ref of strongReferences(`${item.title}\n${item.body ?? ''}`, item.repo)) link(item.id, byNumber.get(ref));
+    // KEPs it implements.
+    for (const kep of item.keps) link(item.id, kepByNumber.get(kep) ?? trackingByNumber.get(kep));
+  }
+
+  // Feature gates: declared by KEPs, or named as gates in a release note or title.
+  const gateOwners = new Map<string, number[]>();
+  for (const item of items) {
+    const gates = new Set<string>(item.featureGates);
+    for (const gate of gatesNamed(`${item.title}\n${item.releaseNote ?? ''}`)) gates.add(gate);
+    for (const gate of gates) gateOwners.set(gate, [...(gateOwners.get(gate) ?? []), item.id]);
+  }
+  const declared = new Set(items.flatMap((i) => i.featureGates));
+  for (const item of items) {
+    if (item.kind !== 'pull') continue;
+    for (const gate of declared) {
+      if (new RegExp(`\\b${gate}\\b`).test(`${item.title}\n${item.releaseNote ?? ''}`))
+        gateOwners.set(gate, [...(gateOwners.get(gate) ?? []), item.id]);
+    }
+  }
+  const byId = new Map(items.map((i) => [i.id, i]));
+  for (const owners of gateOwners.values()) {
+    const unique = [...new Set(owners)];
+    const kep = unique.find((id) => byId.get(id)?.kind === 'kep');
+    for (const id of unique) {
+      const item = byId.get(id) as StoryItem;
+      // Across repos only through a KEP; otherwise within the repo of the first owner.
+      if (kep !== undefined) link(kep, id);
+      else if (item.repo === byId.get(unique[0] as number)?.repo) link(unique[0], id);
+    }
+  }
+
+  // Within a repo: cherry-picks by title, and titles that say the same thing.
+  const byRepo = new Map<string, StoryItem[]>();
+  for (const item of items)
+    if (item.kind === 'pull' || item.kind === 'issue') byRepo.set(item.repo, [...(byRepo.get(item.repo) ?? []), item]);
+  for (const list of byRepo.values()) {
+    list.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+    const originals = new Map<string, StoryItem>();
+    const tokens = new Map(list.map((item) => [item.id, significantTokens(stripCherryPick(item.title))]));
+    for (const [index, item] of list.entries()) {
+      const stripped = normalTitle(stripCherryPick(item.title));
+      if (isCherryPick(item.title)) {
+        const original = originals.get(stripped);
+        if (original && item.occurredAt.getTime() - original.occurredAt.getTime() <= CHERRY_PICK_WINDOW_MS)
+          link(original.id, item.id);
+      } else if (!originals.has(stripped)) {
+        originals.set(stripped, item);
+      }
+      const mine = tokens.get(item.id) as Set<string>;
+      if (mine.size < 3 || isChore(item.title)) continue;
+      for (let j = index - 1; j >= 0; j--) {
+        const other = list[j] as StoryItem;
+        if (item.occurredAt.getTime() - other.occurredAt.getTime() > SIMILAR_WINDOW_MS) break;
+        if (isChore(other.title)) continue;
+        if (similar(mine, tokens.get(other.id) as Set<string>)) link(other.id, item.id);
+      }
+    }
+  }
+
+  // Patch releases of several branches on one day.
+  const releaseDays = new Map<string, number[]>();
+  for (const item of items) {
+    if (item.kind !== 'release' || item.prerelease || !item.patch) continue;
+    const day = `${item.repo}|${item.occurredAt.toISOString().slice(0, 10)}`;
+    releaseDays.set(day, [...(releaseDays.get(day) ?? []), item.id]);
+  }
+  for (const ids of releaseDays.values()) for (const id of ids.slice(1)) link(ids[0], id);
+
+  const groups = new Map<number, StoryItem[]>();
+  for (const item of items) groups.set(find(item.id), [...(groups.get(find(item.id)) ?? []), item]);
+  return [...groups.values()].map((members) => {
+    const lead = chooseLead(members);
+    return {
+      key: `${lead.kind}:${lead.repo.toLowerCase()}:${lead.key}`,
+      lead: lead.id,
+      members: members.map((m) => m.id).sort((a, b) => a - b),
+      title: lead.title,
+    };
+  });
+}
+
+const KIND_RANK: Record<ItemKind, number> = { kep: 0, release: 1, issue: 2, pull: 3 };
+
+/** The story is told from its KEP, else its release, else its design issue, else its first non-cherry-pick change. */
+function chooseLead(members: StoryItem[]): StoryItem {
+  return [...members].sort(
+    (a, b) =>
+      KIND_RANK[a.kind] - KIND_RANK[b.kind] ||
+      Number(a.tracking) - Number(b.tracking) ||
+      Number(isCherryPick(a.title)) - Number(isCherryPick(b.title)) ||
+      a.occurredAt.getTime() - b.occurredAt.getTime() ||
+      a.id - b.id,
+  )[0] as StoryItem;
+}
+
+/** "owner/repo#N" keys of issues and PRs a text refers to on purpose (not every mention). */
+export function strongReferences(text: string, repo: string): string[] {
+  const refs = new Set<string>();
+  const own = repo.toLowerCase();
+  const verbs =
+    '(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?|implements?|implementing|part of|follow[- ]up (?:to|of|for)|split (?:from|out of)|depends on|cherry[- ]pick(?:ed)? (?:of|from)|backport(?:ed)? (?:of|from)|revert(?:s|ed)?|reverting)';
+  for (const m of text.matchAll(new RegExp(`\\b${verbs}:?\\s+((?:[\\w.-]+\\/[\\w.-]+)?#\\d+(?:\\s*,\\s*#\\d+)*)`, 'gi'))) {
+    for (const ref of (m[1] as string).matchAll(/(?:([\w.-]+\/[\w.-]+))?#(\d+)/g))
+      refs.add(`${(ref[1] ?? own).toLowerCase()}#${ref[2]}`);
+  }
+  for (const m of text.matchAll(
+    new RegExp(`\\b${verbs}:?\\s+https?:\\/\\/github\\.com\\/([\\w.-]+\\/[\\w.-]+)\\/(?:issues|pull)\\/(\\d+)`, 'gi'),
+  )) {
+    refs.add(`${(m[1] as string).toLowerCase()}#${m[2]}`);
+  }
+  // "Automated cherry pick of #123: Title" / "Cherry pick of #123 on release-1.14."
+  for (const m of text.matchAll(/automated cherry pick of ((?:#\d+\s*)+)/gi))
+    for (const n of (m[1] as string).matchAll(/#(\d+)/g)) refs.add(`${own}#${n[1]}`);
+  return [...refs];
+}
+
+/** Feature-gate names a text names as such ("feature gate `Foo`", "--feature-gates=Foo=true", "the Foo feature gate"). */
+export function gatesNamed(text: string): string[] {
+  const gates = new Set<string>();
+  for (const m of text.matchAll(/feature[- ]?gates?[\s:=`'"(]+([A-Z][A-Za-z0-9]{3,})/g)) gates.add(m[1] as string);
+  for (const m of text.matchAll(/`?([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)`?\s+feature[- ]?gate/g)) gates.add(m[1] as string);
+  return [...gates];
+}
+
+function isCherryPick(title: string): boolean {
+  return /automated cherry[- ]pick|cherry[- ]pick(ed)? (of|from)|\bbackport\b|^\s*\[(release[-/ ]?[\w.]*|\d+\.\d+)[^\]]*\]/i.test(
+    title,
+  );
+}
+
+function stripCherryPick(title: string): string {
+  return title
+    .replace(/^\s*automated cherry[- ]pick of (#\d+\s*)+:?\s*/i, '')
+    .replace(/^\s*\[(release[-/ ]?[\w.]*|\d+\.\d+)[^\]]*\]\s*/i, '')
+    .replace(/\s*\(#\d+\)\s*$/, '')
+    .replace(/^\s*(cherry[- ]pick(ed)?|backport)( of| from)?:?\s*/i, '');
+}
+
+function isChore(title: string): boolean {
+  return /\b(bump|update (deps|dependencies|vendor|test-infra)|auto-?update|lint|typo|flak(e|y)|e2e|unit tests?|refactor|clean ?up|boilerplate|format(ting)? (tools|code)|gofmt|release notes?|changelog|owners|readme)\b/i.test(
+    title,
+  );
+}
+
+const STOP = new Set(
+  'a an the and or of to in on for with from by at as is be are this that it its into via when not no use using add adds added fix fixes fixed update updates updated support supports remove removes removed make makes allow allows change changes new more less test tests e2e'.split(
+    ' ',
+  ),
+);
+
+function significantTokens(title: string): Set<string> {
+  return new Set(
+    title
+      .toLowerCase()
+      .replace(/[`'"()[\]{}:,.;!?]/g, ' ')
+      .split(/[\s/_-]+/)
+      .filter((t) => t.length > 2 && !STOP.has(t) && !/^\d+$/.test(t)),
+  );
+}
+
+function similar(a: Set<string>, b: Set<string>): boolean {
+  let shared = 0;
+  for (const token of a) if (b.has(token)) shared += 1;
+  const union = a.size + b.size - shared;
+  return shared >= 3 && shared / union >= 0.6;
+}
+
+function normalTitle(title: string): string {
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}

@@ -1,0 +1,287 @@
+import { sql } from 'kysely';
+import type { ScoreReason } from '../domain/candidate.js';
+import type { ItemKind } from '../domain/source.js';
+import type { Db } from './db.js';
+
+/** What scoring and story grouping read of a stored item. */
+export interface StoredForScoring {
+  id: number;
+  kind: ItemKind;
+  repoId: number;
+  repo: string;
+  previousNames: string[];
+  project: string;
+  key: string;
+  number: number | null;
+  tag: string | null;
+  title: string;
+  url: string;
+  body: string | null;
+  author: string | null;
+  state: string;
+  labels: string[];
+  occurredAt: Date;
+  details: Record<string, unknown>;
+  storyId: number | null;
+  score: number | null;
+}
+
+export interface StoredEvent {
+  itemId: number;
+  type: string;
+  from: string | null;
+  to: string | null;
+  commitSha: string | null;
+  occurredAt: Date;
+}
+
+const BATCH = 500;
+
+function itemQuery(db: Db) {
+  return db
+    .selectFrom('items')
+    .innerJoin('repos', 'repos.id', 'items.repo_id')
+    .select([
+      'items.id',
+      'items.kind',
+      'items.repo_id',
+      'repos.full_name',
+      'repos.previous_names',
+      'repos.project',
+      'items.key',
+      'items.number',
+      'items.tag',
+      'items.title',
+      'items.url',
+      // Scoring reads the start of a description (topics, references); KEP documents are long.
+      sql<string | null>`left(items.body, 4000)`.as('body'),
+      'items.author',
+      'items.state',
+      'items.labels',
+      'items.occurred_at',
+      'items.details',
+      'items.story_id',
+      'items.score',
+    ]);
+}
+
+type ItemRow = Awaited<ReturnType<ReturnType<typeof itemQuery>['execute']>>[number];
+
+function toStored(row: ItemRow): StoredForScoring {
+  return {
+    id: row.id,
+    kind: row.kind as ItemKind,
+    repoId: row.repo_id,
+    repo: row.full_name,
+    previousNames: row.previous_names,
+    project: row.project,
+    key: row.key,
+    number: row.number,
+    tag: row.tag,
+    title: row.title,
+    url: row.url,
+    body: row.body,
+    author: row.author,
+    state: row.state,
+    labels: row.labels,
+    occurredAt: row.occurred_at,
+    details: row.details,
+    storyId: row.story_id,
+    score: row.score,
+  };
+}
+
+/** Every stored item (for rescoring and regrouping), oldest first. */
+export async function loadAllItems(db: Db): Promise<StoredForScoring[]> {
+  const rows = await itemQuery(db).orderBy('items.occurred_at').orderBy('items.id').execute();
+  return rows.map(toStored);
+}
+
+/**
+ * Items that are candidates in a window: those that happened in it, and KEPs with a transition
+ * in it (a KEP's item date is its latest transition; an older one may have happened here).
+ */
+export async function loadItemsInWindow(db: Db, from: Date, to: Date): Promise<StoredForScoring[]> {
+  const rows = await itemQuery(db)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('items.occurred_at', '>=', from), eb('items.occurred_at', '<', to)]),
+        eb(
+          'items.id',
+          'in',
+          eb
+            .selectFrom('item_events')
+            .select('item_events.item_id')
+            .where('item_events.occurred_at', '>=', from)
+            .where('item_events.occurred_at', '<', to)
+            .where('item_events.type', 'in', ['kep.created', 'kep.status', 'kep.stage', 'kep.milestone', 'tracking.stage']),
+        ),
+      ]),
+    )
+    .orderBy('items.occurred_at', 'desc')
+    .orderBy('items.id', 'desc')
+    .execute();
+  return rows.map(toStored);
+}
+
+export async function loadItemsById(db: Db, ids: readonly number[]): Promise<StoredForScoring[]> {
+  const result: StoredForScoring[] = [];
+  for (let start = 0; start < ids.length; start += BATCH) {
+    const rows = await itemQuery(db)
+      .where('items.id', 'in', ids.slice(start, start + BATCH))
+      .execute();
+    result.push(...rows.map(toStored));
+  }
+  return result;
+}
+
+export async function loadEvents(db: Db, itemIds: readonly number[]): Promise<Map<number, StoredEvent[]>> {
+  const byItem = new Map<number, StoredEvent[]>();
+  for (let start = 0; start < itemIds.length; start += BATCH) {
+    const rows = await db
+      .selectFrom('item_events')
+      .select(['item_id', 'type', 'from_value', 'to_value', 'commit_sha', 'occurred_at'])
+      .where('item_id', 'in', itemIds.slice(start, start + BATCH))
+      .orderBy('occurred_at')
+      .orderBy('id')
+      .execute();
+    for (const row of rows) {
+      const list = byItem.get(row.item_id) ?? [];
+      list.push({
+        itemId: row.item_id,
+        type: row.type,
+        from: row.from_value,
+        to: row.to_value,
+        commitSha: row.commit_sha,
+        occurredAt: row.occurred_at,
+      });
+      byItem.set(row.item_id, list);
+    }
+  }
+  return byItem;
+}
+
+/** Releases of the given repos (their versions tell a first pre-release of a new minor). */
+export async function loadReleases(db: Db, repoIds: readonly number[]) {
+  if (repoIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('items')
+    .select(['repo_id', 'details', 'occurred_at'])
+    .where('kind', '=', 'release')
+    .where('repo_id', 'in', [...repoIds])
+    .execute();
+  return rows.map((row) => ({ repoId: row.repo_id, details: row.details, occurredAt: row.occurred_at }));
+}
+
+/** Writes scores that changed, in batches. */
+export async function saveScores(
+  db: Db,
+  scores: ReadonlyArray<{ id: number; score: number; reasons: ScoreReason[] }>,
+): Promise<void> {
+  const now = new Date();
+  for (let start = 0; start < scores.length; start += BATCH) {
+    const chunk = scores.slice(start, start + BATCH);
+    const values = sql.join(
+      chunk.map((s) => sql`(${s.id}::integer, ${s.score}::double precision, ${JSON.stringify(s.reasons)}::jsonb)`),
+    );
+    await sql`
+      update items set score = v.score, score_reasons = v.reasons, scored_at = ${now}
+      from (values ${values}) as v(id, score, reasons)
+      where items.id = v.id`.execute(db);
+  }
+}
+
+export interface StoryRow {
+  key: string;
+  title: string;
+  project: string | null;
+  leadItemId: number;
+  members: number[];
+  score: number;
+  firstOccurredAt: Date;
+  lastOccurredAt: Date;
+}
+
+/**
+ * Stores the stories (upsert by key, so a story keeps its id while it keeps its lead) and points
+ * each item at its story; stories left without members are deleted. Only what changed is
+ * written: a regrouping that changes nothing costs two reads.
+ */
+export async function saveStories(db: Db, stories: readonly StoryRow[]): Promise<{ stories: number; moved: number }> {
+  const existing = new Map(
+    (
+      await db
+        .selectFrom('stories')
+        .select(['id', 'key', 'title', 'project', 'lead_item_id', 'score', 'first_occurred_at', 'last_occurred_at'])
+        .execute()
+    ).map((row) => [row.key, row]),
+  );
+  const idByKey = new Map<string, number>([...existing].map(([key, row]) => [key, row.id]));
+  const changed = stories.filter((s) => {
+    const row = existing.get(s.key);
+    return (
+      !row ||
+      row.title !== s.title ||
+      row.project !== s.project ||
+      row.lead_item_id !== s.leadItemId ||
+      row.score !== s.score ||
+      row.first_occurred_at?.getTime() !== s.firstOccurredAt.getTime() ||
+      row.last_occurred_at?.getTime() !== s.lastOccurredAt.getTime()
+    );
+  });
+  const now = new Date();
+  for (let start = 0; start < changed.length; start += BATCH) {
+    const chunk = changed.slice(start, start + BATCH);
+    const rows = await db
+      .insertInto('stories')
+      .values(
+        chunk.map((s) => ({
+          key: s.key,
+          title: s.title,
+          project: s.project,
+          lead_item_id: s.leadItemId,
+          score: s.score,
+          first_occurred_at: s.firstOccurredAt,
+          last_occurred_at: s.lastOccurredAt,
+          updated_at: now,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet((eb) => ({
+          title: eb.ref('excluded.title'),
+          project: eb.ref('excluded.project'),
+          lead_item_id: eb.ref('excluded.lead_item_id'),
+          score: eb.ref('excluded.score'),
+          first_occurred_at: eb.ref('excluded.first_occurred_at'),
+          last_occurred_at: eb.ref('excluded.last_occurred_at'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .returning(['id', 'key'])
+      .execute();
+    for (const row of rows) idByKey.set(row.key, row.id);
+  }
+  const current = new Map(
+    (await db.selectFrom('items').select(['id', 'story_id']).execute()).map((row) => [row.id, row.story_id]),
+  );
+  const assignments = stories
+    .flatMap((s) => s.members.map((itemId) => ({ itemId, storyId: idByKey.get(s.key) as number })))
+    .filter((a) => current.get(a.itemId) !== a.storyId);
+  for (let start = 0; start < assignments.length; start += BATCH) {
+    const chunk = assignments.slice(start, start + BATCH);
+    const values = sql.join(chunk.map((a) => sql`(${a.itemId}::integer, ${a.storyId}::integer)`));
+    await sql`
+      update items set story_id = v.story_id
+      from (values ${values}) as v(item_id, story_id)
+      where items.id = v.item_id`.execute(db);
+  }
+  const keys = new Set(stories.map((s) => s.key));
+  const orphans = [...existing.values()].filter((row) => !keys.has(row.key)).map((row) => row.id);
+  for (let start = 0; start < orphans.length; start += BATCH) {
+    await db
+      .deleteFrom('stories')
+      .where('id', 'in', orphans.slice(start, start + BATCH))
+      .execute();
+  }
+  return { stories: stories.length, moved: assignments.length };
+}

@@ -3,7 +3,8 @@ import { type Document, isMap, isSeq, parseDocument, type YAMLMap, type YAMLSeq 
 import type { SourceName } from '../domain/source.js';
 import { ConfigError, NotFoundError, ValidationError } from '../lib/errors.js';
 import type { Config } from './config.js';
-import { displayPath, parseConfig } from './load.js';
+import { readDocument, writeDocument } from './edit.js';
+import { displayPath } from './load.js';
 
 /**
  * Edits the watch list in the YAML file itself, so that the file stays the one source of truth
@@ -45,7 +46,7 @@ export function addRepo(file: string, request: AddRepoRequest): WatchlistChange 
   const sources = entry.get('sources', true);
   if (isSeq(sources)) sources.flow = true;
   repos.add(entry);
-  const config = write(file, doc);
+  const config = writeDocument(file, doc);
   const where = createdProject ? `new project ${request.project}` : `project ${String(project.get('name'))}`;
   return { config, summary: `added ${request.repo} (${request.sources.join(', ')}) to ${where}` };
 }
@@ -62,14 +63,8 @@ export function removeRepo(file: string, repo: string): WatchlistChange {
     projects.items.splice(projects.items.indexOf(found.project), 1);
     summary += ` (its last repo: the project was removed too)`;
   }
-  const config = write(file, doc);
+  const config = writeDocument(file, doc);
   return { config, summary };
-}
-
-function readDocument(file: string): Document {
-  const text = readFileSync(file, 'utf8');
-  parseConfig(text, file); // refuse to edit a file that is already invalid
-  return parseDocument(text);
 }
 
 function projectsOf(doc: Document, file: string): YAMLSeq {
@@ -94,13 +89,4 @@ function findRepo(projects: YAMLSeq, repo: string): FoundRepo | undefined {
     if (index >= 0) return { project, projectName: String(project.get('name')), repos, index };
   }
   return undefined;
-}
-
-function write(file: string, doc: Document): Config {
-  const text = doc.toString();
-  const config = parseConfig(text, file); // nothing is written unless the result is valid
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, text);
-  renameSync(temp, file);
-  return config;
 }

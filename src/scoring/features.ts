@@ -290,7 +290,8 @@ const GENERATED_FILE =
 const DOCS_FILE = /(\.md$|\.rst$|(^|\/)docs?\/)/;
 const CODE_FILE = /\.(go|cc|cpp|c|h|hpp|rs|py|js|ts|java|proto|sh)$/;
 // Where APIs are declared: Go API types, protobuf definitions, CRDs and OpenAPI documents.
-const API_FILE = /((^|\/)(\w+_)?types\.go$|\.proto$|(^|\/)crds?\/|customresourcedefinition|openapi)/i;
+const API_FILE =
+  /((^|\/)apis?\/(.*\/)?(\w+_)?types\.go$|\.proto$|(^|\/)crds?\/|customresourcedefinition|openapi|staging\/src\/k8s\.io\/api\/)/i;
 
 function fileFeatures(details: PullDetails, rules: ScoringRules): Feature[] {
   const files = details.files;

@@ -207,7 +207,7 @@ export function strongReferences(text: string, repo: string): string[] {
 export function gatesNamed(text: string): string[] {
   const gates = new Set<string>();
   for (const m of text.matchAll(/feature[- ]?gates?[\s:=`'"(]+([A-Z][A-Za-z0-9]{3,})/g)) gates.add(m[1] as string);
-  for (const m of text.matchAll(/`?([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)`?\s+feature[- ]?gate/g)) gates.add(m[1] as string);
+  for (const m of text.matchAll(/`?([A-Z](?=[A-Za-z0-9]*[a-z])[A-Za-z0-9]{3,})`?\s+feature[- ]?gate/g)) gates.add(m[1] as string);
   return [...gates];
 }
 

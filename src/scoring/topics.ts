@@ -45,7 +45,7 @@ export const DEFAULT_TOPICS = {
   'new-component': [
     '\\bnew (controller|component|filter|plugin|extension|operator|adapter|source|broker|channel|command|subcommand|api|resource|runtime|snapshotter|endpoint|flag)\\b',
     '\\bexposes? (a |the )?[`/\\w-]+ endpoint\\b',
-    '\\b(add|introduce|implement)(s|ed)? (a |an |the )?(new )?[\\w-]+ (filter|controller|plugin|extension|adapter|source|broker|channel|snapshotter)\\b',
+    '\\b(add|introduce|implement)(s|ed)? (a |an |the )?(new )?([\\w-]+ ){1,3}(filter|controller|plugin|extension|adapter|source|broker|channel|snapshotter)\\b',
   ],
 } as const;
 

@@ -82,6 +82,30 @@ describe('config loading', () => {
     expect(many.split('\n')).toHaveLength(2);
   });
 
+  it('validates scoring: signal names (suggesting the closest), regular expressions, conventions', () => {
+    expect(errorOf(`scoring:\n  weights:\n    label:featur: 3\n${base('      - repo: a/b\n        sources: [pulls]\n')}`)).toBe(
+      'config/radar.yaml: scoring.weights.label:featur: unknown signal "label:featur" (did you mean "label:feature"?) (line 3)',
+    );
+    expect(
+      errorOf(`scoring:\n  topics:\n    performance: ["(unclosed"]\n${base('      - repo: a/b\n        sources: [pulls]\n')}`),
+    ).toMatch(/scoring\.topics\.performance\[0\]: "\(unclosed" is not a valid regular expression/);
+    expect(errorOf(base('      - repo: a/b\n        sources: [pulls]\n        conventions: gitlab\n'))).toContain(
+      'projects[0].repos[0].conventions: "gitlab" is not a convention (expected one of default, kubernetes, knative, envoy, containerd)',
+    );
+  });
+
+  it('merges weights: defaults, then scoring.weights, then the project, then the repo', () => {
+    const config = parseConfig(
+      `scoring:\n  weights:\n    size: 1\nprojects:\n  - name: P\n    conventions: knative\n    weights:\n      size: 2\n      title:test: -1\n    repos:\n      - repo: a/b\n        sources: [pulls]\n        weights:\n          size: 3\n      - repo: a/c\n        sources: [pulls]\n`,
+      'config/radar.yaml',
+    );
+    expect(config.scoring.weights.size).toBe(1);
+    expect(config.repos.map((r) => [r.repo, r.conventions, r.weights.size, r.weights['title:test']])).toEqual([
+      ['a/b', 'knative', 3, -1],
+      ['a/c', 'knative', 2, -1],
+    ]);
+  });
+
   it('reports a missing file with the variable that chooses it', () => {
     expect(() => loadConfig('/nonexistent/radar.yaml')).toThrow(/radar\.yaml: file not found \(set RADAR_CONFIG/);
   });

@@ -7,6 +7,7 @@ import { reposCommand } from './repos.js';
 import { rescoreCommand } from './rescore.js';
 import { runsCommand } from './runs.js';
 import { serveCommand, workerCommand } from './serve.js';
+import { tuneCommand } from './tune.js';
 
 export const commands: Command[] = [
   serveCommand,
@@ -17,6 +18,7 @@ export const commands: Command[] = [
   coverageCommand,
   reposCommand,
   rescoreCommand,
+  tuneCommand,
   runsCommand,
   migrateCommand,
 ] as unknown as Command[];

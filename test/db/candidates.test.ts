@@ -1,0 +1,279 @@
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import type { Item, KepDetails, ReleaseDetails } from '../../src/domain/item.js';
+import { listCandidates } from '../../src/editorial/candidates.js';
+import { tune, writeWeights } from '../../src/editorial/tune.js';
+import { rescore } from '../../src/ingest/rescore.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { parseIsoWeek } from '../../src/lib/time.js';
+import { recordDecision } from '../../src/store/decisions.js';
+import { upsertItems } from '../../src/store/items.js';
+import { syncRepos } from '../../src/store/repos.js';
+import { writeConfig } from '../tools/cli.js';
+import { describeEachDialect } from '../tools/db.js';
+import { pullItem } from '../tools/items.js';
+
+const YAML = `scoring:
+  carryOverWeeks: 2
+projects:
+  - name: Kubernetes
+    conventions: kubernetes
+    repos:
+      - repo: kubernetes/kubernetes
+        sources: [pulls, releases]
+      - repo: kubernetes/enhancements
+        sources: [keps]
+  - name: containerd
+    conventions: containerd
+    repos:
+      - repo: containerd/containerd
+        sources: [pulls]
+`;
+const W25 = parseIsoWeek('2019-W25');
+const at = (day: string) => new Date(`2019-06-${day}T12:00:00Z`);
+
+function kep(number: number, title: string, occurredAt: Date): Item {
+  const details: KepDetails = {
+    type: 'kep',
+    kepNumber: number,
+    path: `keps/sig-node/${number}-x/kep.yaml`,
+    location: `keps/sig-node/${number}-x`,
+    blob: 'abc',
+    owningSig: 'sig-node',
+    participatingSigs: [],
+    status: 'implementable',
+    stage: 'beta',
+    latestMilestone: 'v1.16',
+    milestones: {},
+    featureGates: [],
+    authors: ['someone'],
+    commit: 'c1',
+    creationDate: null,
+    tracking: null,
+  };
+  return {
+    ...pullItem('kubernetes/enhancements', number),
+    kind: 'kep',
+    key: `KEP-${number}`,
+    number,
+    title,
+    url: `https://github.com/kubernetes/enhancements/tree/master/keps/sig-node/${number}-x`,
+    state: 'implementable',
+    labels: [],
+    occurredAt,
+    sourceUpdatedAt: occurredAt,
+    details,
+  };
+}
+
+function release(tag: string, minor: number, patch: number, occurredAt: Date): Item {
+  const details: ReleaseDetails = {
+    type: 'release',
+    name: tag,
+    prerelease: false,
+    version: { major: 1, minor, patch, prerelease: null },
+    publishedAt: occurredAt.toISOString(),
+  };
+  return {
+    ...pullItem('kubernetes/kubernetes', 0),
+    kind: 'release',
+    key: tag,
+    number: null,
+    tag,
+    title: tag,
+    url: `https://github.com/kubernetes/kubernetes/releases/tag/${tag}`,
+    state: 'published',
+    labels: [],
+    occurredAt,
+    sourceUpdatedAt: occurredAt,
+    details,
+  };
+}
+
+describeEachDialect('candidate lists', (t) => {
+  async function seed() {
+    const config = loadConfig(writeConfig(YAML));
+    const repos = await syncRepos(t().db, config.repos);
+    const id = (name: string) => repos.get(name)?.id as number;
+    const feature = pullItem('kubernetes/kubernetes', 101, {
+      title: 'Add the Resize API to PodSpec',
+      labels: ['kind/feature', 'kind/api-change'],
+      occurredAt: at('18'),
+      body: 'Part of KEP-1287',
+      details: {
+        ...(pullItem('x/y', 1).details as object),
+        releaseNote: 'Adds a Resize field.',
+        references: { issues: [], keps: [1287], external: [] },
+      } as unknown as Item['details'],
+    });
+    const flake = pullItem('kubernetes/kubernetes', 102, {
+      title: 'Fix flaky e2e test',
+      labels: ['kind/flake'],
+      occurredAt: at('19'),
+    });
+    const older = pullItem('kubernetes/kubernetes', 90, {
+      title: 'Add kubectl debug',
+      labels: ['kind/feature'],
+      occurredAt: at('12'),
+    });
+    const ga = release('v1.15.0', 15, 0, at('19'));
+    const containerd = pullItem('containerd/containerd', 3300, {
+      title: 'Add ctr images tag subcommand',
+      labels: [],
+      occurredAt: at('20'),
+    });
+    await upsertItems(
+      t().db,
+      id('kubernetes/kubernetes'),
+      [feature, flake, older, ga].map((item) => ({ item, events: [] })),
+    );
+    await upsertItems(t().db, id('kubernetes/enhancements'), [
+      {
+        item: kep(1287, 'In-place Update of Pod Resources', at('17')),
+        events: [{ type: 'kep.stage', from: 'alpha', to: 'beta', commitSha: 'c1', occurredAt: at('17') }],
+      },
+    ]);
+    await upsertItems(t().db, id('containerd/containerd'), [{ item: containerd, events: [] }]);
+    await rescore({ db: t().db, config, logger: silentLogger() });
+    const ids = Object.fromEntries((await t().db.selectFrom('items').select(['id', 'key']).execute()).map((r) => [r.key, r.id]));
+    return { config, ids };
+  }
+
+  it('orders stories by score, keeps a story together, explains, and carries over last week decaying', async () => {
+    const { config, ids } = await seed();
+    const list = await listCandidates(t().db, config, { period: W25 });
+    const keys = list.items.map((c) => (c.kind === 'release' ? c.tag : c.kind === 'kep' ? `KEP-${c.number}` : `#${c.number}`));
+    // The KEP graduating to beta and its API pull request stand together, the stronger first.
+    expect(Math.abs(keys.indexOf('#101') - keys.indexOf('KEP-1287'))).toBe(1);
+    const kepItem = list.items.find((c) => c.kind === 'kep');
+    expect(kepItem?.storyId).toBe(list.items.find((c) => c.number === 101)?.storyId);
+    expect(kepItem?.reasons).toContainEqual({
+      signal: 'kep:stage-beta',
+      value: 'alpha -> beta',
+      contribution: config.scoring.weights['kep:stage-beta'],
+    });
+    // Every score is the sum of its reasons.
+    for (const c of list.items) expect(Math.round(c.reasons.reduce((n, r) => n + r.contribution, 0) * 100) / 100).toBe(c.score);
+    // Chores at the bottom; last week's feature carried over with its decay.
+    expect(keys.at(-1)).toBe('#102');
+    const carried = list.items.find((c) => c.number === 90);
+    expect(carried?.reasons).toContainEqual({
+      signal: 'carry-over',
+      value: '1 week earlier',
+      contribution: config.scoring.weights['carry-over'],
+    });
+    expect(list.stories.map((s) => s.score)).toEqual([...list.stories.map((s) => s.score)].sort((a, b) => b - a));
+    expect(ids['3300']).toBeDefined();
+  });
+
+  it('gives each project its own top N, and filters by kind and minimum score', async () => {
+    const { config } = await seed();
+    const perProject = await listCandidates(t().db, config, { period: W25, perProject: 1 });
+    expect(perProject.stories.map((s) => s.project).sort()).toEqual(['Kubernetes', 'containerd']);
+    const releases = await listCandidates(t().db, config, { period: W25, kinds: ['release'] });
+    expect(releases.items.map((c) => c.tag)).toEqual(['v1.15.0']);
+    const strong = await listCandidates(t().db, config, { period: W25, minScore: 5 });
+    expect(strong.items.every((c) => (c.storyScore ?? 0) >= 5)).toBe(true);
+    expect(strong.items.some((c) => c.number === 102)).toBe(false);
+  });
+
+  it('hides what editors decided or featured, until something new happens', async () => {
+    const { config, ids } = await seed();
+    const decision = { storyId: null, issueId: null, week: '2019-W25', editor: 'ed', reason: null, until: null, features: {} };
+    await recordDecision(t().db, { ...decision, itemId: ids['102'] as number, action: 'dismiss' });
+    let list = await listCandidates(t().db, config, { period: W25 });
+    expect(list.items.some((c) => c.number === 102)).toBe(false);
+    expect(
+      (await listCandidates(t().db, config, { period: W25, includeDecided: true })).items.some((c) => c.number === 102),
+    ).toBe(true);
+
+    // Featured in a published issue: gone, then back as a follow-up when the KEP graduates again.
+    const issue = await t()
+      .db.insertInto('digest_issues')
+      .values({
+        volume: 1,
+        title: 'Vol. 1',
+        period_from: W25.from,
+        period_to: W25.to,
+        status: 'published',
+        published_at: at('24'),
+        created_by: 'ed',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await t()
+      .db.insertInto('issue_entries')
+      .values({
+        issue_id: issue.id,
+        section: 'upstream/Kubernetes',
+        position: 1,
+        item_id: ids['KEP-1287'] as number,
+        created_by: 'ed',
+      })
+      .execute();
+    list = await listCandidates(t().db, config, { period: W25 });
+    expect(list.items.some((c) => c.kind === 'kep')).toBe(false);
+    const kepId = ids['KEP-1287'] as number;
+    await t()
+      .db.insertInto('item_events')
+      .values({
+        item_id: kepId,
+        type: 'kep.stage',
+        from_value: 'beta',
+        to_value: 'stable',
+        occurred_at: new Date('2019-06-26T00:00:00Z'),
+        event_key: 'k2',
+        details: '{}',
+      })
+      .execute();
+    const next = await listCandidates(t().db, config, { period: parseIsoWeek('2019-W26') });
+    const followUp = next.items.find((c) => c.kind === 'kep');
+    expect(followUp?.reasons).toContainEqual(expect.objectContaining({ signal: 'kep:stage-stable' }));
+    expect(followUp?.reasons).toContainEqual(expect.objectContaining({ signal: 'follow-up' }));
+  });
+
+  it('rescoring twice changes nothing the second time, and needs no GitHub', async () => {
+    const { config } = await seed();
+    const again = await rescore({ db: t().db, config, logger: silentLogger() });
+    expect(again).toMatchObject({ scoresChanged: 0, itemsRegrouped: 0 });
+    const stored = await t()
+      .db.selectFrom('items')
+      .select(['key', 'score', 'score_reasons', 'story_id'])
+      .where('key', '=', '101')
+      .executeTakeFirstOrThrow();
+    expect(stored.score).toBeGreaterThan(5);
+    expect(stored.story_id).not.toBeNull();
+  });
+
+  it('tunes weights on editor decisions, and writes them only when asked', async () => {
+    const { config, ids } = await seed();
+    const list = await listCandidates(t().db, config, { period: W25 });
+    const vector = (id: number) => Object.fromEntries((list.features.get(id) ?? []).map((f) => [f.signal, f.x]));
+    const base = { storyId: null, issueId: null, week: '2019-W25', editor: 'ed', reason: null, until: null };
+    await recordDecision(t().db, {
+      ...base,
+      itemId: ids['3300'] as number,
+      action: 'promote',
+      features: vector(ids['3300'] as number),
+    });
+    await recordDecision(t().db, {
+      ...base,
+      itemId: ids['102'] as number,
+      action: 'dismiss',
+      features: vector(ids['102'] as number),
+    });
+    const result = await tune(t().db, config);
+    expect(result).not.toBeNull();
+    expect(result?.weeks).toEqual(['2019-W25']);
+    expect(result?.promoted).toBe(1);
+    expect(result?.dismissed).toBe(1);
+    expect(result?.quality.suggested.at10.recall).toBeGreaterThanOrEqual(0);
+    const before = readFileSync(config.file, 'utf8');
+    writeWeights(config.file, { 'title:feature': 2.25 });
+    const after = readFileSync(config.file, 'utf8');
+    expect(after).not.toBe(before);
+    expect(loadConfig(config.file).scoring.weights['title:feature']).toBe(2.25);
+    expect(after).toContain('    conventions: kubernetes');
+  });
+});

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { gatesNamed, groupStories, type StoryItem, strongReferences } from '../../src/scoring/stories.js';
+
+let next = 1;
+function item(overrides: Partial<StoryItem>): StoryItem {
+  return {
+    id: next++,
+    kind: 'pull',
+    repo: 'kubernetes/kubernetes',
+    key: String(next),
+    number: next,
+    title: 'x',
+    body: null,
+    occurredAt: new Date('2019-06-10T00:00:00Z'),
+    state: 'merged',
+    kepNumber: null,
+    keps: [],
+    featureGates: [],
+    releaseNote: null,
+    prerelease: false,
+    patch: null,
+    tracking: false,
+    ...overrides,
+  };
+}
+
+const members = (groups: ReturnType<typeof groupStories>, id: number) =>
+  groups.find((g) => g.members.includes(id))?.members ?? [];
+
+describe('stories', () => {
+  it('groups a KEP, its tracking issue and the pull requests that implement it, told from the KEP', () => {
+    const kep = item({
+      kind: 'kep',
+      repo: 'kubernetes/enhancements',
+      key: 'KEP-1287',
+      number: 1287,
+      kepNumber: 1287,
+      title: 'In-place Update of Pod Resources',
+      featureGates: ['InPlacePodVerticalScaling'],
+    });
+    const tracking = item({
+      kind: 'issue',
+      repo: 'kubernetes/enhancements',
+      number: 1287,
+      title: 'In-place Update of Pod Resources',
+      tracking: true,
+    });
+    const api = item({ number: 102524, title: 'Add the Resize API to PodSpec', body: 'Implements KEP-1287.', keps: [1287] });
+    const implementation = item({
+      number: 102884,
+      title: 'kubelet: resize containers in place',
+      releaseNote: 'Adds the `InPlacePodVerticalScaling` feature gate (alpha).',
+    });
+    const unrelated = item({ number: 103000, title: 'Fix a typo in kubelet logs' });
+    const groups = groupStories([kep, tracking, api, implementation, unrelated]);
+    expect(members(groups, kep.id).sort()).toEqual([kep.id, tracking.id, api.id, implementation.id].sort());
+    const story = groups.find((g) => g.lead === kep.id);
+    expect(story).toMatchObject({ key: 'kep:kubernetes/enhancements:KEP-1287', title: 'In-place Update of Pod Resources' });
+    expect(members(groups, unrelated.id)).toEqual([unrelated.id]);
+  });
+
+  it('joins a fix to the issue it closes, and cherry-picks to their original', () => {
+    const issue = item({ kind: 'issue', number: 500, title: '[Proposal] Scale to zero grace period', repo: 'knative/serving' });
+    const fix = item({
+      number: 501,
+      repo: 'knative/serving',
+      title: 'Implement the scale-to-zero grace period',
+      body: 'Fixes #500',
+    });
+    const original = item({ number: 78394, title: 'Fix panic in kubelet when a pod has no containers' });
+    const pick = item({
+      number: 78500,
+      title: 'Automated cherry pick of #78394: Fix panic in kubelet when a pod has no containers',
+      occurredAt: new Date('2019-06-20T00:00:00Z'),
+    });
+    const backport = item({
+      number: 3082,
+      repo: 'containerd/containerd',
+      title: '[release/1.2 backport] Close the inherited socket fd',
+      occurredAt: new Date('2019-06-25T00:00:00Z'),
+    });
+    const backported = item({ number: 3359, repo: 'containerd/containerd', title: 'Close the inherited socket fd' });
+    const groups = groupStories([issue, fix, original, pick, backport, backported]);
+    expect(members(groups, fix.id)).toEqual([issue.id, fix.id]);
+    expect(members(groups, pick.id)).toEqual([original.id, pick.id]);
+    expect(members(groups, backport.id).sort()).toEqual([backport.id, backported.id].sort());
+    expect(groups.find((g) => g.members.includes(pick.id))?.lead).toBe(original.id);
+  });
+
+  it('collapses the patch releases of one day, and joins same-repo titles that say the same thing', () => {
+    const r1 = item({
+      kind: 'release',
+      key: 'v1.14.3',
+      number: null,
+      patch: 3,
+      title: 'v1.14.3',
+      occurredAt: new Date('2019-06-06T10:00:00Z'),
+    });
+    const r2 = item({
+      kind: 'release',
+      key: 'v1.13.7',
+      number: null,
+      patch: 7,
+      title: 'v1.13.7',
+      occurredAt: new Date('2019-06-06T18:00:00Z'),
+    });
+    const minor = item({
+      kind: 'release',
+      key: 'v1.15.0',
+      number: null,
+      patch: 0,
+      title: 'v1.15.0',
+      occurredAt: new Date('2019-06-06T12:00:00Z'),
+    });
+    const a = item({
+      repo: 'istio/istio',
+      title: 'Sidecar OutboundTrafficPolicy per workload: API',
+      occurredAt: new Date('2019-07-01T00:00:00Z'),
+    });
+    const b = item({
+      repo: 'istio/istio',
+      title: 'Sidecar OutboundTrafficPolicy per workload: implementation',
+      occurredAt: new Date('2019-07-09T00:00:00Z'),
+    });
+    const elsewhere = item({
+      repo: 'envoyproxy/envoy',
+      title: 'Sidecar OutboundTrafficPolicy per workload: implementation',
+      occurredAt: new Date('2019-07-09T00:00:00Z'),
+    });
+    const groups = groupStories([r1, r2, minor, a, b, elsewhere]);
+    expect(members(groups, r1.id)).toEqual([r1.id, r2.id]);
+    expect(members(groups, minor.id)).toEqual([minor.id]);
+    expect(members(groups, a.id)).toEqual([a.id, b.id]);
+    // Never across repos by text alone.
+    expect(members(groups, elsewhere.id)).toEqual([elsewhere.id]);
+  });
+
+  it('does not merge chores that share words', () => {
+    const a = item({ repo: 'knative/serving', title: 'golang format tools', occurredAt: new Date('2019-07-01T00:00:00Z') });
+    const b = item({ repo: 'knative/serving', title: 'golang format tools', occurredAt: new Date('2019-07-02T00:00:00Z') });
+    const groups = groupStories([a, b]);
+    expect(members(groups, a.id)).toEqual([a.id]);
+  });
+
+  it('reads references made on purpose, not every mention', () => {
+    expect(
+      strongReferences(
+        'Fixes #12, closes kubernetes/test-infra#9. Mentions #13. Cherry pick of #14.',
+        'kubernetes/kubernetes',
+      ).sort(),
+    ).toEqual(['kubernetes/kubernetes#12', 'kubernetes/kubernetes#14', 'kubernetes/test-infra#9'].sort());
+    expect(strongReferences('Implements https://github.com/knative/serving/issues/3825', 'knative/eventing')).toEqual([
+      'knative/serving#3825',
+    ]);
+    expect(gatesNamed('Adds the `CSIMigration` feature gate; enable with --feature-gates=CSIMigrationGCE=true')).toEqual([
+      'CSIMigrationGCE',
+      'CSIMigration',
+    ]);
+  });
+});

@@ -12,6 +12,7 @@ export interface Item {
   /** Unique within repo + kind: a PR or issue number, a release tag, a KEP number. */
   key: string;
   number: number | null;
+  /** A release's tag; a KEP's key ("KEP-1287", or its path when it has no number). */
   tag: string | null;
   title: string;
   url: string;

@@ -378,7 +378,8 @@ function toItem(request: SourceRequest, kep: KepState): Item {
     repo,
     key: kep.key,
     number: kep.fields.number,
-    tag: null,
+    // A stable name for every KEP, numbered or not (2019 KEPs were named by date): its key.
+    tag: kep.key,
     title: kep.fields.title,
     url,
     author: kep.fields.authors[0] ?? null,

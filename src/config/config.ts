@@ -1,3 +1,4 @@
+import type { Language } from '../domain/digest.js';
 import type { SourceName } from '../domain/source.js';
 import type { Weights } from '../scoring/signals.js';
 import type { TopicName } from '../scoring/topics.js';
@@ -29,6 +30,15 @@ export interface ScoringConfig {
 export interface ProjectConfig {
   name: string;
   repos: WatchedRepo[];
+  /** This project's subsection of the upstream section: its id and its titles. */
+  digestSection: { id: string; title: Record<Language, string> };
+}
+
+export interface DigestConfig {
+  language: Language;
+  title: Record<Language, string>;
+  sections: Array<{ id: string; title: Record<Language, string>; projects: boolean }>;
+  publish: { repo: string | null; labels: string[] };
 }
 
 /** The validated, frozen configuration every module receives. */
@@ -38,6 +48,7 @@ export interface Config {
   github: { concurrency: number; pageSize: number; requestTimeoutMs: number };
   schedule: Record<ScheduleKey, string>;
   scoring: ScoringConfig;
+  digest: DigestConfig;
   projects: ProjectConfig[];
   /** Every watched repo, in config order. */
   repos: WatchedRepo[];

@@ -77,8 +77,16 @@ function freeze(parsed: ParsedConfig, file: string): Config {
   const topics = Object.fromEntries(
     TOPIC_NAMES.map((name) => [name, [...(parsed.scoring.topics[name] ?? DEFAULT_TOPICS[name])]]),
   ) as Record<TopicName, string[]>;
+  const upstream = parsed.digest.sections.find((s) => s.projects)?.id ?? 'upstream';
   const projects: ProjectConfig[] = parsed.projects.map((project) => ({
     name: project.name,
+    digestSection: {
+      id: `${upstream}/${slug(project.name)}`,
+      title: project.digestTitle ?? {
+        'zh-CN': parsed.digest.projectTitle['zh-CN'].replaceAll('{project}', project.name),
+        en: parsed.digest.projectTitle.en.replaceAll('{project}', project.name),
+      },
+    },
     repos: project.repos.map(
       (repo): WatchedRepo => ({
         repo: repo.repo,
@@ -94,6 +102,12 @@ function freeze(parsed: ParsedConfig, file: string): Config {
     file,
     github: { ...parsed.github },
     schedule,
+    digest: {
+      language: parsed.digest.language,
+      title: parsed.digest.title,
+      sections: parsed.digest.sections.map((s) => ({ id: s.id, title: s.title, projects: s.projects })),
+      publish: { repo: parsed.digest.publish.repo ?? null, labels: [...parsed.digest.publish.labels] },
+    },
     scoring: {
       weights,
       topics,
@@ -104,6 +118,16 @@ function freeze(parsed: ParsedConfig, file: string): Config {
     projects,
     repos: projects.flatMap((p) => p.repos),
   });
+}
+
+/** "Istio/Envoy" -> "istio-envoy": a project's part of a section id. */
+export function slug(name: string): string {
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'project'
+  );
 }
 
 function stripUndefined<T extends object>(value: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {

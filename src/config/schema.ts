@@ -1,5 +1,6 @@
 import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
+import { LANGUAGES } from '../domain/digest.js';
 import { SOURCE_NAMES } from '../domain/source.js';
 import { CONVENTION_NAMES } from '../scoring/conventions.js';
 import { SIGNAL_NAMES } from '../scoring/signals.js';
@@ -86,6 +87,71 @@ const scoringSchema = z.strictObject({
   perProject: z.number().int().min(1).max(100).default(10),
 });
 
+/** A text in every digest language: one string for all, or one per language. */
+const localized = z.union([
+  z
+    .string()
+    .min(1)
+    .transform((text) => ({ 'zh-CN': text, en: text })),
+  z.strictObject({
+    'zh-CN': z.string().min(1, { error: 'expected a zh-CN text' }),
+    en: z.string().min(1, { error: 'expected an en text' }),
+  }),
+]);
+
+const digestSchema = z
+  .strictObject({
+    /** Default rendering language. */
+    language: z
+      .enum(LANGUAGES, {
+        error: (issue) => `${JSON.stringify(issue.input)} is not a language (expected one of ${LANGUAGES.join(', ')})`,
+      })
+      .default('zh-CN'),
+    /** Issue title; {volume} is replaced by the volume number. */
+    title: localized.default({ 'zh-CN': '云原生周报 Vol. {volume}', en: 'Cloud-native weekly Vol. {volume}' }),
+    sections: z
+      .array(
+        z.strictObject({
+          id: z.string().regex(/^[a-z][a-z0-9-]*$/, {
+            error: (issue) => `${JSON.stringify(issue.input)} is not a section id (lowercase letters, digits and dashes)`,
+          }),
+          title: localized,
+          /** One subsection per watched project, in config order (the upstream-progress section). */
+          projects: z.boolean().default(false),
+        }),
+      )
+      .min(1)
+      .default([
+        { id: 'news', title: { 'zh-CN': '业界要闻', en: 'Industry news' }, projects: false },
+        { id: 'upstream', title: { 'zh-CN': '上游重要进展', en: 'Important upstream progress' }, projects: true },
+        { id: 'projects', title: { 'zh-CN': '开源项目推荐', en: 'Open-source project picks' }, projects: false },
+        { id: 'reading', title: { 'zh-CN': '本周阅读推荐', en: 'Reading picks' }, projects: false },
+      ]),
+    /** Title of a project's subsection; {project} is replaced by the project name. */
+    projectTitle: localized.default({ 'zh-CN': '{project} 项目', en: '{project}' }),
+    publish: z
+      .strictObject({
+        /** Where `radar issue publish` creates the GitHub issue when --repo is not given. */
+        repo: repoName.optional(),
+        labels: z.array(z.string().min(1)).default([]),
+      })
+      .default({ labels: [] }),
+  })
+  .superRefine((digest, ctx) => {
+    const ids = digest.sections.map((s) => s.id);
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i)
+        ctx.addIssue({ code: 'custom', path: ['sections', i, 'id'], message: `duplicate section id ${JSON.stringify(id)}` });
+    });
+    if (digest.sections.filter((s) => s.projects).length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sections'],
+        message: 'only one section can hold the per-project subsections (projects: true)',
+      });
+    }
+  });
+
 const repoSchema = z.strictObject({
   repo: repoName,
   sources: z
@@ -106,6 +172,8 @@ const projectSchema = z.strictObject({
   conventions: conventionsSchema.optional(),
   /** Weight overrides for this project's repos. */
   weights: weightsSchema.optional(),
+  /** Title of the project's digest subsection, instead of digest.projectTitle. */
+  digestTitle: localized.optional(),
   repos: z.array(repoSchema).min(1, { error: 'expected at least one repo' }),
 });
 
@@ -131,6 +199,7 @@ export const configSchema = z
     github: githubSchema.default({ concurrency: 4, pageSize: 100, requestTimeoutMs: 30_000 }),
     schedule: scheduleSchema.default({}),
     scoring: scoringSchema.default({ weights: {}, topics: {}, bots: [...DEFAULT_BOTS], carryOverWeeks: 4, perProject: 10 }),
+    digest: digestSchema.default(digestSchema.parse({})),
     projects: z.array(projectSchema).min(1, { error: 'expected at least one project' }),
   })
   .superRefine((config, ctx) => {

@@ -1,5 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { type Document, isMap, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
+import { type Document, isMap, isSeq, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { SourceName } from '../domain/source.js';
 import { ConfigError, NotFoundError, ValidationError } from '../lib/errors.js';
 import type { Config } from './config.js';

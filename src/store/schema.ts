@@ -140,6 +140,9 @@ export interface IssueEntriesTable {
   title: string | null;
   url: string | null;
   blurb: ColumnType<string, string | undefined, string>;
+  /** Editor text (true) is rendered as written; GitHub text (false) is escaped. */
+  title_trusted: ColumnType<boolean, boolean | undefined, boolean>;
+  blurb_trusted: ColumnType<boolean, boolean | undefined, boolean>;
   links: DefaultedJson<unknown[]>;
   created_by: string;
   created_at: DefaultedTimestamp;

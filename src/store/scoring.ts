@@ -135,6 +135,16 @@ export async function loadItemsById(db: Db, ids: readonly number[]): Promise<Sto
   return result;
 }
 
+/** The items of one story, oldest first. */
+export async function loadStoryItems(db: Db, storyId: number): Promise<StoredForScoring[]> {
+  const rows = await itemQuery(db)
+    .where('items.story_id', '=', storyId)
+    .orderBy('items.occurred_at')
+    .orderBy('items.id')
+    .execute();
+  return rows.map(toStored);
+}
+
 export async function loadEvents(db: Db, itemIds: readonly number[]): Promise<Map<number, StoredEvent[]>> {
   const byItem = new Map<number, StoredEvent[]>();
   for (let start = 0; start < itemIds.length; start += BATCH) {

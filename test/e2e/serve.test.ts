@@ -30,6 +30,7 @@ const configFile = writeConfig(`projects:\n  - name: containerd\n    repos:\n   
 function env(): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
+    PORT: '0',
     RADAR_DATA_DIR: dataDir,
     RADAR_CONFIG: configFile,
     GITHUB_API_URL: github.url,
@@ -98,9 +99,16 @@ describe('radar serve on the embedded database', () => {
     serve.stderr.on('data', (d) => (output.text += d));
     const exited = new Promise<number | null>((resolve) => serve.on('close', resolve));
 
-    await waitForLog(serve, 'scheduler started', output);
+    await waitForLog(serve, 'radar started', output);
     await waitForLog(serve, 'job finished', output);
     expect(output.text).toContain('"reason":"never run"');
+
+    // The JSON API is served by the same process, over real HTTP.
+    const url = /"msg":"radar started"/.test(output.text) ? /"url":"(http:\/\/[^"]+)"/.exec(output.text)?.[1] : undefined;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await (await fetch(`${url}/api/health`)).json()).toEqual({ ok: true });
+    const api = (await (await fetch(`${url}/api/candidates?from=2026-11-01&to=2026-12-01`)).json()) as { items: unknown[] };
+    expect(api.items).toMatchObject([{ kind: 'pull', repo: REPO, number: 3210 }]);
 
     const busy = await radar(['candidates', '--json']);
     expect(busy.code).toBe(75);

@@ -1,6 +1,9 @@
 import type { Command } from '../command.js';
 import { candidatesCommand } from './candidates.js';
 import { coverageCommand } from './coverage.js';
+import { dismissCommand, promoteCommand, restoreCommand, snoozeCommand } from './decisions.js';
+import { entryCommand } from './entry.js';
+import { issueCommand } from './issue.js';
 import { migrateCommand } from './migrate.js';
 import { backfillCommand, pollCommand } from './poll.js';
 import { reposCommand } from './repos.js';
@@ -16,6 +19,12 @@ export const commands: Command[] = [
   backfillCommand,
   candidatesCommand,
   coverageCommand,
+  issueCommand,
+  promoteCommand,
+  dismissCommand,
+  snoozeCommand,
+  restoreCommand,
+  entryCommand,
   reposCommand,
   rescoreCommand,
   tuneCommand,

@@ -1,13 +1,17 @@
 import { coverageJob, pollJobs, startScheduler } from '../../scheduler/scheduler.js';
+import { createApi } from '../../web/api.js';
+import { startServer } from '../../web/server.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
+import { editorOf } from './issue.js';
 
 export const serveCommand = defineCommand({
   name: 'serve',
-  summary: 'run the scheduler (and the web UI and JSON API) until stopped',
+  summary: 'run the scheduler and the JSON API (on PORT) until stopped',
   usage: 'serve',
   help: `Polls every watched repo and source on its schedule (config/radar.yaml) until SIGINT or
-SIGTERM; runs that are overdue at start run at once. What \`npm start\` runs.`,
+SIGTERM; runs that are overdue at start run at once; serves the JSON API on PORT (default 3000;
+see README.md). What \`npm start\` runs.`,
   options: {},
   run: (ctx) => runScheduler(ctx, 'serve'),
 });
@@ -29,12 +33,30 @@ async function runScheduler(ctx: CliContext, mode: 'serve' | 'worker'): Promise<
   const deps = { db: handle.db, github, config, logger: ctx.logger, clock: ctx.clock };
   const jobs = [...pollJobs(deps, ctx.shutdownSignal), coverageJob(deps)];
   const scheduler = startScheduler(jobs, deps, ctx.shutdownSignal);
-  ctx.logger.info({ mode, database: handle.dialect, location: handle.location, repos: config.repos.length }, 'radar started');
+  const web =
+    mode === 'serve'
+      ? await startServer(
+          createApi({
+            db: handle.db,
+            config,
+            clock: ctx.clock,
+            logger: ctx.logger,
+            github: () => github,
+            defaultEditor: editorOf(ctx),
+          }),
+          ctx.env.port,
+        )
+      : null;
+  ctx.logger.info(
+    { mode, database: handle.dialect, location: handle.location, repos: config.repos.length, url: web?.url ?? null },
+    'radar started',
+  );
   await new Promise<void>((resolve) => {
     if (ctx.shutdownSignal.aborted) resolve();
     ctx.shutdownSignal.addEventListener('abort', () => resolve(), { once: true });
   });
   ctx.logger.info('shutting down: waiting for runs in flight');
+  await web?.close();
   await scheduler.stop();
   return 0;
 }

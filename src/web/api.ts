@@ -1,0 +1,338 @@
+import { type Context, Hono } from 'hono';
+import { z } from 'zod';
+import type { Config } from '../config/config.js';
+import { render } from '../digest/render.js';
+import { candidateJson } from '../domain/candidate.js';
+import { LANGUAGES, RENDER_FORMATS } from '../domain/digest.js';
+import { ITEM_KINDS } from '../domain/source.js';
+import { listCandidates, resolvePeriod } from '../editorial/candidates.js';
+import {
+  addManualEntry,
+  createIssue,
+  decide,
+  deleteDraft,
+  type EditorialDeps,
+  editEntry,
+  getIssue,
+  listIssues,
+  moveEntry,
+  promote,
+  removeEntry,
+  renderable,
+  reopen,
+  updateIssueDetails,
+} from '../editorial/issues.js';
+import { itemDetail, storyDetail } from '../editorial/items.js';
+import { publish } from '../editorial/publish.js';
+import type { GitHub } from '../github/client.js';
+import type { Clock } from '../lib/clock.js';
+import { NotFoundError, RadarError, ValidationError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import type { Period } from '../lib/time.js';
+import type { Db } from '../store/db.js';
+import type { EntryRow, IssueRow } from '../store/digest.js';
+
+/**
+ * The JSON API over the same editorial use-cases as the CLI. Parameters and bodies are
+ * validated, and a bad one is a 400 naming the field; unknown things are 404; changing a
+ * published issue is 409. This is one of the three places that catch errors.
+ */
+export interface ApiDeps {
+  db: Db;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  github: () => GitHub;
+  /** Who acts when the request does not say (X-Radar-Editor): RADAR_EDITOR. */
+  defaultEditor: string;
+}
+
+const positive = (what: string) =>
+  z.coerce
+    .number({ error: `${what}: expected a positive whole number` })
+    .int({ error: `${what}: expected a positive whole number` })
+    .positive({ error: `${what}: expected a positive whole number` });
+
+const periodFields = { week: z.string().optional(), from: z.string().optional(), to: z.string().optional() };
+
+const candidatesQuery = z.strictObject({
+  ...periodFields,
+  project: z.string().optional(),
+  kind: z.union([z.enum(ITEM_KINDS), z.array(z.enum(ITEM_KINDS))]).optional(),
+  min_score: z.coerce.number({ error: 'min_score: expected a number' }).optional(),
+  per_project: positive('per_project').optional(),
+  limit: positive('limit').optional(),
+  all: z.enum(['true', 'false']).optional(),
+});
+
+const newIssueBody = z.strictObject({ volume: positive('volume'), title: z.string().optional(), ...periodFields });
+const issuePatchBody = z.strictObject({ title: z.string().optional(), ...periodFields });
+const promoteBody = z.strictObject({
+  item_id: positive('item_id'),
+  section: z.string().optional(),
+  note: z.string().optional(),
+  only: z.boolean().optional(),
+});
+const manualBody = z.strictObject({ url: z.string(), title: z.string(), section: z.string(), blurb: z.string().optional() });
+const entryPatchBody = z.strictObject({
+  title: z.string().optional(),
+  blurb: z.string().optional(),
+  url: z.string().optional(),
+  section: z.string().optional(),
+  position: positive('position').optional(),
+});
+const dismissBody = z.strictObject({ reason: z.string().optional(), week: z.string().optional() });
+const snoozeBody = z.strictObject({
+  until: z.string({ error: 'until: expected an ISO 8601 date' }),
+  reason: z.string().optional(),
+});
+const publishBody = z.strictObject({
+  repo: z.string().optional(),
+  dry_run: z.boolean().optional(),
+  lang: z.enum(LANGUAGES).optional(),
+});
+const renderQuery = z.strictObject({ format: z.enum(RENDER_FORMATS).default('md'), lang: z.enum(LANGUAGES).optional() });
+
+export function createApi(deps: ApiDeps): Hono {
+  const app = new Hono();
+  const editorial = (c: Context): EditorialDeps => ({
+    db: deps.db,
+    config: deps.config,
+    clock: deps.clock,
+    editor: c.req.header('x-radar-editor')?.trim() || deps.defaultEditor,
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof RadarError) return c.json({ error: error.message }, error.httpStatus as 400);
+    deps.logger.error({ err: error, path: c.req.path }, 'API request failed');
+    return c.json({ error: 'internal error (see the server log)' }, 500);
+  });
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+
+  app.get('/api/health', (c) => c.json({ ok: true }));
+
+  app.get('/api/candidates', async (c) => {
+    const query = parse(candidatesQuery, c.req.queries() ? flatten(c.req.queries()) : {}, 'query');
+    const period = resolvePeriod(query, deps.clock);
+    if (query.project && !deps.config.projects.some((p) => p.name.toLowerCase() === query.project?.toLowerCase())) {
+      throw new ValidationError(
+        `project: "${query.project}" is not a project of the config (${deps.config.projects.map((p) => p.name).join(', ')})`,
+      );
+    }
+    const list = await listCandidates(deps.db, deps.config, {
+      period,
+      project: query.project,
+      kinds: query.kind === undefined ? undefined : Array.isArray(query.kind) ? query.kind : [query.kind],
+      minScore: query.min_score,
+      perProject: query.per_project,
+      limit: query.limit,
+      includeDecided: query.all === 'true',
+    });
+    return c.json({
+      period: periodJson(period),
+      items: list.items.map(candidateJson),
+      stories: list.stories.map((s) => ({
+        story_id: s.storyId,
+        project: s.project,
+        score: s.score,
+        items: s.items.map((i) => i.id),
+      })),
+    });
+  });
+
+  app.get('/api/items/:id', async (c) =>
+    c.json(await itemDetail(deps.db, deps.config, parse(positive('id'), c.req.param('id'), 'path'))),
+  );
+  app.get('/api/stories/:id', async (c) => c.json(await storyDetail(deps.db, parse(positive('id'), c.req.param('id'), 'path'))));
+
+  app.post('/api/items/:id/dismiss', async (c) => {
+    const body = parse(dismissBody, await json(c), 'body');
+    await decide(editorial(c), {
+      itemId: parse(positive('id'), c.req.param('id'), 'path'),
+      action: 'dismiss',
+      reason: body.reason,
+      week: body.week,
+    });
+    return c.json({ ok: true });
+  });
+  app.post('/api/items/:id/snooze', async (c) => {
+    const body = parse(snoozeBody, await json(c), 'body');
+    const until = new Date(body.until);
+    if (Number.isNaN(until.getTime())) throw new ValidationError(`until: "${body.until}" is not an ISO 8601 date`);
+    await decide(editorial(c), {
+      itemId: parse(positive('id'), c.req.param('id'), 'path'),
+      action: 'snooze',
+      until,
+      reason: body.reason,
+    });
+    return c.json({ ok: true });
+  });
+  app.post('/api/items/:id/restore', async (c) => {
+    await decide(editorial(c), { itemId: parse(positive('id'), c.req.param('id'), 'path'), action: 'restore' });
+    return c.json({ ok: true });
+  });
+
+  app.get('/api/issues', async (c) => c.json((await listIssues(deps.db)).map(issueJson)));
+  app.post('/api/issues', async (c) => {
+    const body = parse(newIssueBody, await json(c), 'body');
+    const issue = await createIssue(editorial(c), {
+      volume: body.volume,
+      title: body.title,
+      period: resolvePeriod(body, deps.clock),
+    });
+    return c.json(issueJson(issue), 201);
+  });
+  app.get('/api/issues/:volume', async (c) => {
+    const volume = parse(positive('volume'), c.req.param('volume'), 'path');
+    const { issue, renderable: view, entries } = await renderable(deps.db, deps.config, volume, deps.config.digest.language);
+    return c.json({ ...issueJson(issue), rendered_title: view.title, sections: view.sections, entries: entries.map(entryJson) });
+  });
+  app.patch('/api/issues/:volume', async (c) => {
+    const body = parse(issuePatchBody, await json(c), 'body');
+    const period: Period | undefined = body.week || body.from || body.to ? resolvePeriod(body, deps.clock) : undefined;
+    return c.json(
+      issueJson(
+        await updateIssueDetails(editorial(c), parse(positive('volume'), c.req.param('volume'), 'path'), {
+          title: body.title,
+          period,
+        }),
+      ),
+    );
+  });
+  app.delete('/api/issues/:volume', async (c) => {
+    await deleteDraft(editorial(c), parse(positive('volume'), c.req.param('volume'), 'path'));
+    return c.body(null, 204);
+  });
+  app.post('/api/issues/:volume/entries', async (c) => {
+    const volume = parse(positive('volume'), c.req.param('volume'), 'path');
+    const raw = await json(c);
+    const entry =
+      raw && typeof raw === 'object' && 'item_id' in raw
+        ? await promote(editorial(c), {
+            volume,
+            itemId: parse(promoteBody, raw, 'body').item_id,
+            ...pick(parse(promoteBody, raw, 'body')),
+          })
+        : await addManualEntry(editorial(c), { volume, ...parse(manualBody, raw, 'body') });
+    return c.json(entryJson(entry), 201);
+  });
+  app.patch('/api/issues/:volume/entries/:entry', async (c) => {
+    const volume = parse(positive('volume'), c.req.param('volume'), 'path');
+    const entryId = parse(positive('entry'), c.req.param('entry'), 'path');
+    const body = parse(entryPatchBody, await json(c), 'body');
+    await entryOfIssue(volume, entryId);
+    let entry: EntryRow | undefined;
+    if (body.title !== undefined || body.blurb !== undefined || body.url !== undefined)
+      entry = await editEntry(editorial(c), entryId, body);
+    if (body.section !== undefined || body.position !== undefined)
+      entry = await moveEntry(editorial(c), entryId, { section: body.section, position: body.position });
+    if (!entry) throw new ValidationError('body: give at least one of title, blurb, url, section, position');
+    return c.json(entryJson(entry));
+  });
+  app.delete('/api/issues/:volume/entries/:entry', async (c) => {
+    const volume = parse(positive('volume'), c.req.param('volume'), 'path');
+    const entryId = parse(positive('entry'), c.req.param('entry'), 'path');
+    await entryOfIssue(volume, entryId);
+    await removeEntry(editorial(c), entryId);
+    return c.body(null, 204);
+  });
+  app.get('/api/issues/:volume/render', async (c) => {
+    const volume = parse(positive('volume'), c.req.param('volume'), 'path');
+    const query = parse(renderQuery, flatten(c.req.queries() ?? {}), 'query');
+    const { renderable: view } = await renderable(deps.db, deps.config, volume, query.lang ?? deps.config.digest.language);
+    const type = query.format === 'html' ? 'text/html; charset=utf-8' : 'text/markdown; charset=utf-8';
+    return c.body(render(view, query.format), 200, { 'content-type': type });
+  });
+  app.post('/api/issues/:volume/publish', async (c) => {
+    const volume = parse(positive('volume'), c.req.param('volume'), 'path');
+    const body = parse(publishBody, await json(c), 'body');
+    const result = await publish(
+      { db: deps.db, config: deps.config, github: deps.github(), clock: deps.clock },
+      { volume, repo: body.repo, dryRun: body.dry_run, language: body.lang },
+    );
+    return c.json({ action: result.action, url: result.url, number: result.number, request: result.request });
+  });
+  app.post('/api/issues/:volume/reopen', async (c) =>
+    c.json(issueJson(await reopen(editorial(c), parse(positive('volume'), c.req.param('volume'), 'path')))),
+  );
+
+  async function entryOfIssue(volume: number, entryId: number): Promise<void> {
+    const issue = await getIssue(deps.db, volume);
+    const row = await deps.db.selectFrom('issue_entries').select('issue_id').where('id', '=', entryId).executeTakeFirst();
+    if (!row || row.issue_id !== issue.id) throw new NotFoundError(`no entry ${entryId} in issue ${volume}`);
+  }
+
+  return app;
+}
+
+function pick(body: z.infer<typeof promoteBody>) {
+  return { section: body.section, note: body.note, only: body.only };
+}
+
+/** Validates input; the error names the field (`body.volume: expected ...`). */
+function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'path'): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const messages = result.error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys')
+      return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+    // Messages written for a field already start with its name ("volume: expected ...").
+    if (!path) return /^[\w.]+: /.test(issue.message) ? issue.message : `${where}: ${issue.message}`;
+    const message = issue.message.startsWith(`${path.split('.')[0]}:`) ? issue.message : `${path}: ${issue.message}`;
+    return `${where}.${message}`;
+  });
+  throw new ValidationError(messages.join('; '));
+}
+
+async function json(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError(`body: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** Query strings: a parameter given once is a string, several times an array. */
+function flatten(queries: Record<string, string[]>): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(queries).map(([k, v]) => [k, v.length === 1 ? (v[0] as string) : v]));
+}
+
+function periodJson(period: Period) {
+  return { from: period.from.toISOString(), to: period.to.toISOString() };
+}
+
+function issueJson(issue: IssueRow) {
+  return {
+    volume: issue.volume,
+    title: issue.title,
+    period: periodJson({ from: issue.periodFrom, to: issue.periodTo }),
+    status: issue.status,
+    published_repo: issue.publishedRepo,
+    published_number: issue.publishedNumber,
+    published_url: issue.publishedUrl,
+    published_at: issue.publishedAt?.toISOString() ?? null,
+    created_by: issue.createdBy,
+    created_at: issue.createdAt.toISOString(),
+    updated_at: issue.updatedAt.toISOString(),
+  };
+}
+
+function entryJson(entry: EntryRow) {
+  return {
+    id: entry.id,
+    section: entry.section,
+    position: entry.position,
+    item_id: entry.itemId,
+    story_id: entry.storyId,
+    title: entry.title,
+    title_from_github: !entry.titleTrusted,
+    url: entry.url,
+    blurb: entry.blurb,
+    blurb_from_github: !entry.blurbTrusted,
+    links: entry.links,
+    created_by: entry.createdBy,
+  };
+}

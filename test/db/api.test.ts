@@ -1,0 +1,219 @@
+import { afterEach, expect, it } from 'vitest';
+import { silentLogger } from '../../src/lib/logger.js';
+import { createApi } from '../../src/web/api.js';
+import { type RunningServer, startServer } from '../../src/web/server.js';
+import { describeEachDialect } from '../tools/db.js';
+import { seedWeek } from '../tools/editorial.js';
+import { githubApi, testGitHub } from '../tools/github-mock.js';
+
+/** The JSON API over real HTTP: every endpoint's happy path, and its 400s and 404s. */
+describeEachDialect('JSON API', (t) => {
+  let server: RunningServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  async function start() {
+    const seeded = await seedWeek(t().db);
+    const app = createApi({
+      db: t().db,
+      config: seeded.config,
+      clock: seeded.deps.clock,
+      logger: silentLogger(),
+      github: () => testGitHub(),
+      defaultEditor: 'api-editor',
+    });
+    server = await startServer(app, 0, '127.0.0.1');
+    const base = server.url;
+    const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      const type = response.headers.get('content-type') ?? '';
+      return { status: response.status, type, body: type.includes('json') && text ? JSON.parse(text) : text };
+    };
+    return { ...seeded, call };
+  }
+
+  it('lists candidates for a week, with stories, and validates the query', async () => {
+    const { call } = await start();
+    const ok = await call('GET', '/api/candidates?week=2019-W25&per_project=5');
+    expect(ok.status).toBe(200);
+    expect(ok.body.period).toEqual({ from: '2019-06-17T00:00:00.000Z', to: '2019-06-24T00:00:00.000Z' });
+    expect(ok.body.items[0]).toEqual(
+      expect.objectContaining({
+        id: expect.any(Number),
+        kind: expect.any(String),
+        reasons: expect.any(Array),
+        story_id: expect.any(Number),
+      }),
+    );
+    expect(ok.body.stories.length).toBeGreaterThan(2);
+    const releases = await call('GET', '/api/candidates?week=2019-W25&kind=release');
+    expect(releases.body.items.map((c: { tag: string }) => c.tag)).toEqual(['v1.15.0']);
+
+    expect(await call('GET', '/api/candidates?week=2019-25')).toEqual({
+      status: 400,
+      type: expect.stringContaining('json'),
+      body: { error: '"2019-25" is not an ISO week like 2019-W20' },
+    });
+    expect((await call('GET', '/api/candidates?limit=0')).body).toEqual({
+      error: 'query.limit: expected a positive whole number',
+    });
+    expect((await call('GET', '/api/candidates?kind=commit')).status).toBe(400);
+    expect((await call('GET', '/api/candidates?project=Nope')).body.error).toMatch(
+      /^project: "Nope" is not a project of the config/,
+    );
+    expect((await call('GET', '/api/candidates?colour=red')).body).toEqual({ error: 'query: unknown field colour' });
+  });
+
+  it('shows an item with its events, reasons and story, and a story with its items', async () => {
+    const { call, ids } = await start();
+    const item = await call('GET', `/api/items/${ids['78001']}`);
+    expect(item.status).toBe(200);
+    expect(item.body).toMatchObject({
+      id: ids['78001'],
+      kind: 'pull',
+      number: 78001,
+      labels: ['kind/api-change', 'kind/feature'],
+      week: '2019-W25',
+    });
+    expect(item.body.reasons).toContainEqual(expect.objectContaining({ signal: 'label:api-change' }));
+    expect(item.body.story.items.map((i: { kind: string }) => i.kind).sort()).toEqual(['kep', 'pull', 'pull']);
+    const kep = await call('GET', `/api/items/${ids['KEP-1287']}`);
+    expect(kep.body.events).toEqual([
+      { type: 'kep.stage', from: 'alpha', to: 'beta', commit_sha: 'c'.repeat(40), occurred_at: '2019-06-18T12:00:00.000Z' },
+    ]);
+    const story = await call('GET', `/api/stories/${item.body.story.id}`);
+    expect(story.body).toMatchObject({ key: 'kep:kubernetes/enhancements:KEP-1287', title: 'In-place Update of Pod Resources' });
+    expect(story.body.items).toHaveLength(3);
+
+    expect(await call('GET', '/api/items/999999')).toMatchObject({ status: 404, body: { error: 'no item 999999' } });
+    expect(await call('GET', '/api/items/abc')).toMatchObject({
+      status: 400,
+      body: { error: 'id: expected a positive whole number' },
+    });
+    expect(await call('GET', '/api/stories/999999')).toMatchObject({ status: 404 });
+  });
+
+  it('records decisions: dismiss, snooze, restore', async () => {
+    const { call, ids } = await start();
+    expect(
+      await call('POST', `/api/items/${ids['14950']}/dismiss`, { reason: 'flake' }, { 'x-radar-editor': 'bob' }),
+    ).toMatchObject({ status: 200, body: { ok: true } });
+    expect(await call('POST', `/api/items/${ids['4386']}/snooze`, { until: '2019-07-01T00:00:00Z' })).toMatchObject({
+      status: 200,
+    });
+    expect(await call('POST', `/api/items/${ids['14950']}/restore`)).toMatchObject({ status: 200 });
+    const decisions = await t().db.selectFrom('decisions').select(['action', 'editor', 'reason']).orderBy('id').execute();
+    expect(decisions).toEqual([
+      { action: 'dismiss', editor: 'bob', reason: 'flake' },
+      { action: 'snooze', editor: 'api-editor', reason: null },
+      { action: 'restore', editor: 'api-editor', reason: null },
+    ]);
+    expect((await call('POST', `/api/items/${ids['4386']}/snooze`, {})).body).toEqual({
+      error: 'body.until: expected an ISO 8601 date',
+    });
+    expect((await call('POST', `/api/items/${ids['4386']}/snooze`, { until: 'soon' })).body).toEqual({
+      error: 'until: "soon" is not an ISO 8601 date',
+    });
+    expect((await call('POST', `/api/items/${ids['4386']}/dismiss`, '{not json')).body.error).toMatch(/^body: not valid JSON/);
+    expect((await call('POST', '/api/items/999999/dismiss', {})).status).toBe(404);
+  });
+
+  it('creates, reads, edits, renders, publishes, reopens and deletes issues and entries', async () => {
+    const { call, ids } = await start();
+    const created = await call('POST', '/api/issues', { volume: 9, week: '2019-W25' });
+    expect(created).toMatchObject({
+      status: 201,
+      body: { volume: 9, status: 'draft', period: { from: '2019-06-17T00:00:00.000Z' }, created_by: 'api-editor' },
+    });
+    expect((await call('POST', '/api/issues', { volume: 9, week: '2019-W25' })).status).toBe(409);
+    expect((await call('POST', '/api/issues', { volume: -1 })).body).toEqual({
+      error: 'body.volume: expected a positive whole number',
+    });
+    expect((await call('POST', '/api/issues', { volume: 10, colour: 'red' })).body).toEqual({
+      error: 'body: unknown field colour',
+    });
+    expect((await call('GET', '/api/issues')).body.map((i: { volume: number }) => i.volume)).toEqual([9]);
+    expect((await call('PATCH', '/api/issues/9', { title: '云原生周报第 9 期' })).body.title).toBe('云原生周报第 9 期');
+
+    const promoted = await call('POST', '/api/issues/9/entries', { item_id: ids['v1.15.0'] });
+    expect(promoted).toMatchObject({
+      status: 201,
+      body: {
+        section: 'upstream/kubernetes',
+        position: 1,
+        title_from_github: true,
+        links: [{ label: 'kubernetes/kubernetes@v1.15.0' }],
+      },
+    });
+    const story = await call('POST', '/api/issues/9/entries', { item_id: ids['78002'], note: '原地扩缩容进入 beta。' });
+    expect(story.body.links).toHaveLength(3);
+    const manual = await call('POST', '/api/issues/9/entries', {
+      section: 'reading',
+      url: 'https://kubernetes.io/blog/',
+      title: 'Kubernetes blog',
+    });
+    expect(manual).toMatchObject({ status: 201, body: { section: 'reading', title_from_github: false } });
+    expect((await call('POST', '/api/issues/9/entries', { item_id: 999999 })).status).toBe(404);
+    expect((await call('POST', '/api/issues/9/entries', { section: 'reading', title: 'x' })).body.error).toMatch(/^body\.url: /);
+    expect((await call('POST', '/api/issues/99/entries', { item_id: ids['v1.15.0'] })).status).toBe(404);
+
+    const edited = await call('PATCH', `/api/issues/9/entries/${promoted.body.id}`, {
+      blurb: 'Kubernetes 1.15 正式发布。',
+      position: 2,
+    });
+    expect(edited.body).toMatchObject({ blurb: 'Kubernetes 1.15 正式发布。', blurb_from_github: false, position: 2 });
+    expect((await call('PATCH', `/api/issues/9/entries/${promoted.body.id}`, {})).body).toEqual({
+      error: 'body: give at least one of title, blurb, url, section, position',
+    });
+    expect((await call('PATCH', '/api/issues/9/entries/999999', { blurb: 'x' })).status).toBe(404);
+    expect((await call('PATCH', `/api/issues/9/entries/${promoted.body.id}`, { section: 'gossip' })).status).toBe(400);
+
+    const issue = await call('GET', '/api/issues/9');
+    expect(issue.body.entries.map((e: { id: number }) => e.id).sort()).toEqual(
+      [promoted.body.id, story.body.id, manual.body.id].sort(),
+    );
+    expect((await call('GET', '/api/issues/99')).status).toBe(404);
+
+    const md = await call('GET', '/api/issues/9/render?lang=en');
+    expect(md.type).toContain('text/markdown');
+    expect(md.body).toContain('# 云原生周报第 9 期');
+    expect(md.body).toContain('Links: ');
+    const html = await call('GET', '/api/issues/9/render?format=html');
+    expect(html.type).toContain('text/html');
+    expect(html.body).toMatch(/^<!doctype html>/);
+    expect((await call('GET', '/api/issues/9/render?format=pdf')).status).toBe(400);
+
+    await call('DELETE', `/api/issues/9/entries/${manual.body.id}`).then((r) => expect(r.status).toBe(204));
+
+    const dry = await call('POST', '/api/issues/9/publish', { repo: 'radar-test/digest', dry_run: true });
+    expect(dry.body).toMatchObject({ action: 'dry-run', request: { method: 'POST', path: '/repos/radar-test/digest/issues' } });
+    githubApi()
+      .get('/repos/radar-test/digest/issues')
+      .query(true)
+      .reply(200, [])
+      .post('/repos/radar-test/digest/issues')
+      .reply(201, { number: 5, html_url: 'https://github.com/radar-test/digest/issues/5' });
+    expect((await call('POST', '/api/issues/9/publish', { repo: 'radar-test/digest' })).body).toMatchObject({
+      action: 'created',
+      number: 5,
+    });
+    expect((await call('PATCH', `/api/issues/9/entries/${story.body.id}`, { blurb: 'x' })).status).toBe(409);
+    expect((await call('DELETE', '/api/issues/9')).status).toBe(409);
+    expect((await call('POST', '/api/issues/9/reopen')).body.status).toBe('draft');
+    expect((await call('POST', '/api/issues/9/publish', { repo: 'bad repo' })).status).toBe(400);
+    await call('DELETE', '/api/issues/9').then((r) => expect(r.status).toBe(204));
+    expect((await call('GET', '/api/issues/9')).status).toBe(404);
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const { call } = await start();
+    expect(await call('GET', '/api/nothing')).toMatchObject({ status: 404, body: { error: 'no route GET /api/nothing' } });
+  });
+});

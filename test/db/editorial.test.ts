@@ -1,0 +1,216 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { render } from '../../src/digest/render.js';
+import { listCandidates } from '../../src/editorial/candidates.js';
+import {
+  addManualEntry,
+  createIssue,
+  decide,
+  editEntry,
+  moveEntry,
+  promote,
+  removeEntry,
+  renderable,
+  reopen,
+} from '../../src/editorial/issues.js';
+import { marker, publish } from '../../src/editorial/publish.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/errors.js';
+import { parseIsoWeek } from '../../src/lib/time.js';
+import { listEntries } from '../../src/store/digest.js';
+import { describeEachDialect } from '../tools/db.js';
+import { HOSTILE_TITLE, seedWeek } from '../tools/editorial.js';
+import { githubApi, testGitHub } from '../tools/github-mock.js';
+
+const W25 = parseIsoWeek('2019-W25');
+const golden = (name: string) => new URL(`../fixtures/golden/${name}`, import.meta.url);
+
+/** Compares with a golden file; UPDATE_GOLDEN=1 rewrites it (then read the diff before committing). */
+function expectGolden(actual: string, name: string) {
+  if (process.env.UPDATE_GOLDEN || !existsSync(golden(name))) writeFileSync(golden(name), actual);
+  expect(actual).toBe(readFileSync(golden(name), 'utf8'));
+}
+
+describeEachDialect('editor workflow', (t) => {
+  it('creates an issue, promotes an item and a whole story, edits, reorders, dismisses, and renders', async () => {
+    const { deps, ids } = await seedWeek(t().db);
+    const issue = await createIssue(deps, { volume: 9, period: W25 });
+    expect(issue).toMatchObject({ volume: 9, status: 'draft', createdBy: 'alice' });
+    await expect(createIssue(deps, { volume: 9, period: W25 })).rejects.toThrow(ConflictError);
+
+    const release = await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 9 });
+    expect(release).toMatchObject({
+      section: 'upstream/kubernetes',
+      position: 1,
+      title: 'Kubernetes v1.15.0 发布',
+      titleTrusted: false,
+      blurbTrusted: false,
+    });
+    // Promoting one pull request of a story brings the whole story: the KEP and both pull requests.
+    const story = await promote(deps, { itemId: ids['78001'] as number, volume: 9 });
+    expect(story.links.map((l) => l.label)).toEqual(['kubernetes/kubernetes#78001', 'KEP-1287', 'kubernetes/kubernetes#78002']);
+    expect(story.blurb).toContain('Pods get a Resize field');
+    await expect(promote(deps, { itemId: ids['78002'] as number, volume: 9 })).rejects.toThrow(/already in issue 9/);
+    const knative = await promote(deps, {
+      itemId: ids['4386'] as number,
+      volume: 9,
+      note: 'Knative Serving 现在可以让 **HPA** 按并发指标扩缩容。',
+    });
+    expect(knative).toMatchObject({ section: 'upstream/knative', blurbTrusted: true });
+    await promote(deps, { itemId: ids['3359'] as number, volume: 9, section: 'containerd' });
+    const reading = await addManualEntry(deps, {
+      volume: 9,
+      section: 'reading',
+      url: 'https://kubernetes.io/blog/2019/06/19/kubernetes-1-15-release-announcement/',
+      title: 'Kubernetes 1.15 发布博客',
+      blurb: '官方博客介绍了 1.15 的主要变化。',
+    });
+    await expect(addManualEntry(deps, { volume: 9, section: 'gossip', url: 'https://x.io', title: 'x' })).rejects.toThrow(
+      /section "gossip" does not exist/,
+    );
+    await expect(addManualEntry(deps, { volume: 9, section: 'news', url: 'javascript:alert(1)', title: 'x' })).rejects.toThrow(
+      ValidationError,
+    );
+
+    // Edit the story's blurb, and put it first in its section.
+    await editEntry(deps, story.id, { blurb: 'Pod 资源原地扩缩容（KEP-1287）进入 beta：API 与 kubelet 实现均已合入。' });
+    const moved = await moveEntry(deps, story.id, { position: 1 });
+    expect(moved.position).toBe(1);
+    expect(
+      (await listEntries(t().db, issue.id)).filter((e) => e.section === 'upstream/kubernetes').map((e) => [e.id, e.position]),
+    ).toEqual([
+      [story.id, 1],
+      [release.id, 2],
+    ]);
+
+    // Dismiss the flake: recorded, and gone from the candidates.
+    await decide(deps, { itemId: ids['14950'] as number, action: 'dismiss', reason: 'test-only change' });
+    const list = await listCandidates(t().db, deps.config, { period: W25 });
+    expect(list.items.map((c) => c.number)).not.toContain(14950);
+    // Promoted items are decided too.
+    expect(list.items.map((c) => c.number)).not.toContain(78001);
+    const decisions = await t()
+      .db.selectFrom('decisions')
+      .select(['action', 'editor', 'week', 'issue_id', 'features'])
+      .orderBy('id')
+      .execute();
+    expect(decisions.map((d) => [d.action, d.editor, d.week])).toEqual([
+      ['promote', 'alice', '2019-W25'],
+      ['promote', 'alice', '2019-W25'],
+      ['promote', 'alice', '2019-W25'],
+      ['promote', 'alice', '2019-W25'],
+      ['dismiss', 'alice', '2019-W25'],
+    ]);
+    expect(Object.keys(decisions[0]?.features ?? {})).toContain('release:minor');
+
+    const zh = await renderable(t().db, deps.config, 9, 'zh-CN');
+    const en = await renderable(t().db, deps.config, 9, 'en');
+    expectGolden(render(zh.renderable, 'md'), 'workflow-9.zh-CN.md');
+    expectGolden(render(en.renderable, 'md'), 'workflow-9.en.md');
+    expectGolden(render(zh.renderable, 'html'), 'workflow-9.zh-CN.html');
+    expect(render(zh.renderable, 'md')).toBe(render(zh.renderable, 'md'));
+
+    await removeEntry(deps, reading.id);
+    expect((await listEntries(t().db, issue.id)).some((e) => e.id === reading.id)).toBe(false);
+  });
+
+  it('renders a hostile pull request title inert in Markdown and HTML', async () => {
+    const { deps, ids } = await seedWeek(t().db);
+    await createIssue(deps, { volume: 10, period: W25 });
+    await promote(deps, { itemId: ids['3359'] as number, volume: 10 });
+    const { renderable: view } = await renderable(t().db, deps.config, 10, 'en');
+    const md = render(view, 'md');
+    const html = render(view, 'html');
+    expect(HOSTILE_TITLE).toContain('<script>');
+    for (const out of [md, html]) {
+      expect(out).not.toContain('<script>');
+      expect(out).not.toMatch(/\]\(javascript:/i);
+      expect(out).not.toMatch(/href="javascript:/i);
+    }
+    // The pipes cannot start a table: every pipe of the title is escaped.
+    const titleLine = md.split('\n').find((l) => l.includes('alert')) as string;
+    expect(titleLine.replace(/\\\|/g, '')).not.toContain('|');
+  });
+
+  it('publishes once, then updates the same GitHub issue; a published issue is read-only until reopened', async () => {
+    const { deps, ids } = await seedWeek(t().db);
+    await createIssue(deps, { volume: 11, period: W25 });
+    const entry = await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 11 });
+    const github = testGitHub();
+    const dry = await publish({ ...deps, github }, { volume: 11, repo: 'radar-test/digest', dryRun: true });
+    expect(dry).toMatchObject({
+      action: 'dry-run',
+      request: { method: 'POST', path: '/repos/radar-test/digest/issues', title: '云原生周报 Vol. 11', labels: ['weekly'] },
+    });
+    expect(dry.request.body).toContain(marker(11));
+
+    const created: Array<Record<string, unknown>> = [];
+    githubApi()
+      .get('/repos/radar-test/digest/issues')
+      .query({ state: 'all', sort: 'created', direction: 'desc', per_page: 50 })
+      .reply(200, [])
+      .post('/repos/radar-test/digest/issues', (body) => {
+        created.push(body as Record<string, unknown>);
+        return true;
+      })
+      .reply(201, {
+        number: 42,
+        html_url: 'https://github.com/radar-test/digest/issues/42',
+        title: '云原生周报 Vol. 11',
+        state: 'open',
+      });
+    const first = await publish({ ...deps, github }, { volume: 11, repo: 'radar-test/digest' });
+    expect(first).toMatchObject({ action: 'created', number: 42, url: 'https://github.com/radar-test/digest/issues/42' });
+    expect(created[0]).toMatchObject({ title: '云原生周报 Vol. 11', labels: ['weekly'] });
+    expect(String(created[0]?.body)).toContain('Kubernetes v1.15.0 发布');
+
+    await expect(editEntry(deps, entry.id, { blurb: 'late change' })).rejects.toThrow(ConflictError);
+    await expect(promote(deps, { itemId: ids['4386'] as number, volume: 11 })).rejects.toThrow(
+      /published .* read-only; radar issue reopen 11/,
+    );
+
+    await reopen(deps, 11);
+    await editEntry(deps, entry.id, { blurb: 'Kubernetes 1.15 正式发布。' });
+    githubApi()
+      .patch('/repos/radar-test/digest/issues/42', (body) =>
+        String((body as { body: string }).body).includes('Kubernetes 1.15 正式发布。'),
+      )
+      .reply(200, { number: 42, html_url: 'https://github.com/radar-test/digest/issues/42', state: 'open' });
+    const second = await publish({ ...deps, github }, { volume: 11 });
+    expect(second).toMatchObject({ action: 'updated', number: 42 });
+  });
+
+  it('finds the GitHub issue of an interrupted first publish by its marker instead of creating another', async () => {
+    const { deps, ids } = await seedWeek(t().db);
+    await createIssue(deps, { volume: 12, period: W25 });
+    await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 12 });
+    githubApi()
+      .get('/repos/radar-test/digest/issues')
+      .query(true)
+      .reply(200, [{ number: 7, title: 'Vol. 12', body: `...\n${marker(12)}\n`, state: 'open' }])
+      .patch('/repos/radar-test/digest/issues/7')
+      .reply(200, { number: 7, html_url: 'https://github.com/radar-test/digest/issues/7' });
+    expect(await publish({ ...deps, github: testGitHub() }, { volume: 12, repo: 'radar-test/digest' })).toMatchObject({
+      action: 'updated',
+      number: 7,
+    });
+  });
+
+  it('names what is missing or wrong', async () => {
+    const { deps, ids } = await seedWeek(t().db);
+    await expect(promote(deps, { itemId: ids['v1.15.0'] as number, volume: 99 })).rejects.toThrow(
+      new NotFoundError('no digest issue 99 (radar issue new --volume 99 creates it)'),
+    );
+    await createIssue(deps, { volume: 13, period: W25 });
+    await expect(promote(deps, { itemId: 999_999, volume: 13 })).rejects.toThrow(
+      'no item 999999 (radar candidates lists item ids)',
+    );
+    await expect(promote(deps, { itemId: ids['v1.15.0'] as number, volume: 13, section: 'nowhere' })).rejects.toThrow(
+      /section "nowhere" does not exist \(expected one of news, upstream, upstream\/kubernetes/,
+    );
+    await expect(
+      decide(deps, { itemId: ids['4386'] as number, action: 'snooze', until: new Date('2019-01-01T00:00:00Z') }),
+    ).rejects.toThrow(/must be in the future/);
+    await expect(publish({ ...deps, github: testGitHub() }, { volume: 13 })).rejects.toThrow(/--repo owner\/name is needed/);
+    await expect(moveEntry(deps, 123_456, { position: 1 })).rejects.toThrow(NotFoundError);
+  });
+});

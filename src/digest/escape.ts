@@ -32,6 +32,8 @@ const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
  */
 export function escapeMarkdown(text: string): string {
   const line = singleLine(text);
+  // "2019." at the start would begin an ordered list.
+  const listNumberEnd = /^\d+/.exec(line)?.[0].length ?? -1;
   let out = '';
   for (let i = 0; i < line.length; i++) {
     const ch = line[i]!;
@@ -40,8 +42,10 @@ export function escapeMarkdown(text: string): string {
     else if (ch === '>') out += '&gt;';
     else if (ALWAYS_ESCAPED.has(ch)) out += '\\' + ch;
     else if (ch === '_') out += isIntraword(line, i) ? ch : '\\_';
+    // "@login" copied from GitHub would notify that person when the digest is published there.
+    else if (ch === '@' && /[A-Za-z0-9-]/.test(line[i + 1] ?? '')) out += '&#64;';
     else if (i === 0 && ESCAPED_AT_LINE_START.has(ch)) out += '\\' + ch;
-    else if (ch === '.' && /^\d+$/.test(line.slice(0, i))) out += '\\.';
+    else if (ch === '.' && i === listNumberEnd) out += '\\.';
     else out += ch;
   }
   return out;
@@ -103,7 +107,7 @@ function percentEncode(ch: string): string {
 }
 
 export interface SpanOptions {
-  /** Render `[label](url)` and `<url>` as links (default true); false renders the label only, e.g. inside another link. */
+  /** Render `[label](url)` and `<url>` as links (default true); false shows their label (or URL) as text, as inside a link. */
   links?: boolean;
 }
 
@@ -119,7 +123,7 @@ export function markdownInlineToHtml(text: string): string {
   const result: string[] = [];
   let current: string[] = [];
   const flush = () => {
-    if (current.length > 0) result.push(`<p>${inlineToHtml(current.join('\n'), true)}</p>`);
+    if (current.length > 0) result.push(`<p>${inlineToHtml(current.join('\n'), 'links')}</p>`);
     current = [];
   };
   for (const raw of splitLines(text)) {
@@ -136,168 +140,233 @@ export function markdownInlineToHtml(text: string): string {
  * syntax of markdownInlineToHtml. Newlines and control characters become spaces.
  */
 export function markdownSpanToHtml(text: string, options: SpanOptions = {}): string {
-  return inlineToHtml(singleLine(text), options.links ?? true);
+  return inlineToHtml(singleLine(text), (options.links ?? true) ? 'links' : 'labels');
 }
 
-// --- A small inline Markdown parser: every construct is emitted with both of its tags or not at all. ---
+// --- A small inline Markdown parser, linear in the length of the text. ---
+// Code spans, links and autolinks are read left to right; emphasis follows CommonMark's
+// delimiter-run rules ("process emphasis"). Every element is emitted with both of its tags,
+// properly nested, or not at all; all text is HTML-escaped.
 
-interface Parsed {
-  html: string;
-  /** The index just after the closing delimiter. */
-  end: number;
+const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/;
+const UNICODE_WHITESPACE = /\s/u;
+const UNICODE_PUNCTUATION = /[\p{P}\p{S}]/u;
+/** After "]": "(url)", "(<url>)", optionally with a "title". */
+const LINK_DESTINATION = /\(\s*(<[^<>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/y;
+const AUTOLINK = /<(https?:\/\/[^\s<>]+)>/iy;
+
+interface Delimiter {
+  char: '*' | '_';
+  /** The characters of the run not (yet) used as emphasis. */
+  count: number;
+  length: number;
+  canOpen: boolean;
+  canClose: boolean;
+  /** Closing tags this run ends with (used as a closer), innermost first. */
+  closes: string[];
+  /** Opening tags this run starts (used as an opener), outermost first. */
+  opens: string[];
 }
 
-/** Emphasis nested deeper than this is left as written (bounds the recursion whatever the text). */
-const MAX_EMPHASIS_DEPTH = 6;
+type InlineNode = string | Delimiter;
 
-class InlineParser {
-  /** Results of parse(): the same attempt is made from many places, so remember it (keeps the parser O(n²)). */
-  private readonly memo = new Map<string, Parsed | null>();
+/**
+ * What to do with `[label](url)` and `<url>`: make links, show the label only, or (inside
+ * a link's label, so that there is no recursion) show link syntax as written.
+ */
+type LinkMode = 'links' | 'labels' | 'text';
 
-  constructor(
-    private readonly src: string,
-    private readonly links: boolean,
-  ) {}
+function inlineToHtml(src: string, mode: LinkMode): string {
+  const nodes = tokenizeInline(src, mode);
+  processEmphasis(nodes.filter((node): node is Delimiter => typeof node !== 'string'));
+  return nodes
+    .map((node) => (typeof node === 'string' ? node : node.closes.join('') + node.char.repeat(node.count) + node.opens.join('')))
+    .join('');
+}
 
-  /**
-   * Parses from start to the end of the text (closer null), or to the first usable closer;
-   * null when none is found. depth is the number of emphasis elements around.
-   */
-  parse(start: number, closer: string | null, depth = 0): Parsed | null {
-    const key = `${start}:${closer ?? ''}:${depth}`;
-    if (this.memo.has(key)) return this.memo.get(key)!;
-    const result = this.scan(start, closer, depth);
-    this.memo.set(key, result);
-    return result;
-  }
-
-  private scan(start: number, closer: string | null, depth: number): Parsed | null {
-    const src = this.src;
-    let html = '';
-    let i = start;
-    // Whether anything but unmatched * and _ has been read: emphasis needs some content.
-    let content = false;
-    while (i < src.length) {
-      if (closer !== null && content && src.startsWith(closer, i) && this.canClose(i, closer)) {
-        return { html, end: i + closer.length };
+function tokenizeInline(src: string, mode: LinkMode): InlineNode[] {
+  const nodes: InlineNode[] = [];
+  const codeSpanEnds = matchCodeSpans(src);
+  const closingBracket = mode === 'text' ? new Map<number, number>() : matchBrackets(src);
+  let text = '';
+  const push = (node: InlineNode) => {
+    if (text !== '') nodes.push(text);
+    text = '';
+    nodes.push(node);
+  };
+  let i = 0;
+  while (i < src.length) {
+    const ch = src[i]!;
+    if (ch === '\\' && i + 1 < src.length && ASCII_PUNCTUATION.test(src[i + 1]!)) {
+      text += escapeHtml(src[i + 1]!);
+      i += 2;
+    } else if (ch === '`') {
+      let run = 1;
+      while (src[i + run] === '`') run++;
+      const close = codeSpanEnds.get(i);
+      if (close === undefined) {
+        text += '`'.repeat(run);
+        i += run;
+      } else {
+        let code = src.slice(i + run, close).replace(/\n/g, ' ');
+        if (code.length > 2 && code.startsWith(' ') && code.endsWith(' ') && code.trim() !== '') code = code.slice(1, -1);
+        push(`<code>${escapeHtml(code)}</code>`);
+        i = close + run;
       }
-      const ch = src[i]!;
-      if (ch === '\\' && i + 1 < src.length && /[!-/:-@[-`{-~]/.test(src[i + 1]!)) {
-        html += escapeHtml(src[i + 1]!);
-        i += 2;
-      } else if (ch === '`') {
-        const code = this.codeSpan(i);
-        html += code.html;
-        i = code.end;
-      } else if (ch === '[' && this.links) {
-        const link = this.link(i);
-        html += link ? link.html : '[';
-        i = link ? link.end : i + 1;
-      } else if (ch === '<' && this.links) {
-        const link = this.autolink(i);
-        html += link ? link.html : '&lt;';
-        i = link ? link.end : i + 1;
-      } else if (ch === '*' || ch === '_') {
-        const emphasis = this.emphasis(i, ch, depth);
-        html += emphasis ? emphasis.html : ch;
-        i = emphasis ? emphasis.end : i + 1;
-        if (emphasis) content = true;
-        continue;
-      } else if (ch === '\n') {
-        html += '<br>';
+    } else if (ch === '[') {
+      const close = closingBracket.get(i);
+      LINK_DESTINATION.lastIndex = (close ?? 0) + 1;
+      const destination = close === undefined ? null : LINK_DESTINATION.exec(src);
+      if (close === undefined || !destination) {
+        text += '[';
         i += 1;
       } else {
-        html += escapeHtml(ch);
+        // A link's label has no links of its own.
+        const label = inlineToHtml(src.slice(i + 1, close), 'text');
+        const url = safeUrl(destination[1]!.replace(/^<(.*)>$/, '$1'));
+        push(url === null || mode !== 'links' ? label : `<a href="${escapeHtml(url)}">${label}</a>`);
+        i = close + 1 + destination[0].length;
+      }
+    } else if (ch === '<') {
+      AUTOLINK.lastIndex = i;
+      const autolink = AUTOLINK.exec(src);
+      if (!autolink) {
+        text += '&lt;';
         i += 1;
+      } else {
+        const url = safeUrl(autolink[1]!);
+        const label = escapeHtml(autolink[1]!);
+        push(url === null || mode !== 'links' ? label : `<a href="${escapeHtml(url)}">${label}</a>`);
+        i += autolink[0].length;
       }
-      content = true;
+    } else if (ch === '*' || ch === '_') {
+      let run = 1;
+      while (src[i + run] === ch) run++;
+      push(delimiterRun(ch, run, src[i - 1], src[i + run]));
+      i += run;
+    } else {
+      text += ch === '\n' ? '<br>' : escapeHtml(ch);
+      i += 1;
     }
-    return closer === null ? { html, end: i } : null;
   }
-
-  private emphasis(i: number, ch: '*' | '_', depth: number): Parsed | null {
-    if (depth >= MAX_EMPHASIS_DEPTH || this.src.startsWith(ch.repeat(4), i)) return null;
-    const double = ch + ch;
-    if (this.src.startsWith(double, i) && this.canOpen(i, double)) {
-      const inner = this.parse(i + 2, double, depth + 1);
-      if (inner) return { html: `<strong>${inner.html}</strong>`, end: inner.end };
-    }
-    if (this.canOpen(i, ch)) {
-      const inner = this.parse(i + 1, ch, depth + 1);
-      if (inner) return { html: `<em>${inner.html}</em>`, end: inner.end };
-    }
-    return null;
-  }
-
-  private canOpen(i: number, delimiter: string): boolean {
-    const next = this.src[i + delimiter.length];
-    if (next === undefined || /\s/.test(next)) return false;
-    return !(delimiter[0] === '_' && i > 0 && LETTER_OR_DIGIT.test(this.src[i - 1]!));
-  }
-
-  private canClose(i: number, delimiter: string): boolean {
-    const previous = this.src[i - 1];
-    if (previous === undefined || /\s/.test(previous)) return false;
-    const next = this.src[i + delimiter.length];
-    return !(delimiter[0] === '_' && next !== undefined && LETTER_OR_DIGIT.test(next));
-  }
-
-  private codeSpan(i: number): Parsed {
-    const src = this.src;
-    let run = 0;
-    while (src[i + run] === '`') run++;
-    const fence = '`'.repeat(run);
-    let search = i + run;
-    while (search < src.length) {
-      const close = src.indexOf(fence, search);
-      if (close < 0) break;
-      let after = close + run;
-      if (src[after] === '`') {
-        while (src[after] === '`') after++;
-        search = after;
-        continue;
-      }
-      let code = src.slice(i + run, close).replace(/\n/g, ' ');
-      if (code.length > 2 && code.startsWith(' ') && code.endsWith(' ') && code.trim() !== '') code = code.slice(1, -1);
-      return { html: `<code>${escapeHtml(code)}</code>`, end: after };
-    }
-    return { html: fence, end: i + run };
-  }
-
-  private link(i: number): Parsed | null {
-    const src = this.src;
-    let depth = 0;
-    let close = -1;
-    for (let j = i; j < src.length; j++) {
-      const ch = src[j];
-      if (ch === '\\') j++;
-      else if (ch === '[') depth++;
-      else if (ch === ']' && --depth === 0) {
-        close = j;
-        break;
-      }
-    }
-    if (close < 0) return null;
-    const destination = /^\(\s*(<[^<>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/.exec(
-      src.slice(close + 1),
-    );
-    if (!destination) return null;
-    const label = new InlineParser(src.slice(i + 1, close), false).parse(0, null)!.html;
-    const target = destination[1]!.replace(/^<(.*)>$/, '$1');
-    const url = safeUrl(target);
-    const html = url === null ? label : `<a href="${escapeHtml(url)}">${label}</a>`;
-    return { html, end: close + 1 + destination[0].length };
-  }
-
-  private autolink(i: number): Parsed | null {
-    const match = /^<(https?:\/\/[^\s<>]+)>/i.exec(this.src.slice(i));
-    if (!match) return null;
-    const url = safeUrl(match[1]!);
-    const text = escapeHtml(match[1]!);
-    return { html: url === null ? text : `<a href="${escapeHtml(url)}">${text}</a>`, end: i + match[0].length };
-  }
+  if (text !== '') nodes.push(text);
+  return nodes;
 }
 
-function inlineToHtml(text: string, links: boolean): string {
-  return new InlineParser(text, links).parse(0, null)!.html;
+/** Where each code span's closing backtick run starts, by the position of its opening run. */
+function matchCodeSpans(src: string): Map<number, number> {
+  const runs: { start: number; length: number }[] = [];
+  for (let i = 0; i < src.length; i++) {
+    if (src[i] === '\\' && i + 1 < src.length && ASCII_PUNCTUATION.test(src[i + 1]!)) {
+      i++;
+    } else if (src[i] === '`') {
+      const start = i;
+      while (src[i + 1] === '`') i++;
+      runs.push({ start, length: i - start + 1 });
+    }
+  }
+  // A run opens a code span closed by the next run of the same length; runs inside are plain text.
+  const nextOfSameLength = new Array<number>(runs.length).fill(-1);
+  const lastOfLength = new Map<number, number>();
+  for (let k = runs.length - 1; k >= 0; k--) {
+    nextOfSameLength[k] = lastOfLength.get(runs[k]!.length) ?? -1;
+    lastOfLength.set(runs[k]!.length, k);
+  }
+  const ends = new Map<number, number>();
+  let k = 0;
+  while (k < runs.length) {
+    const closing = nextOfSameLength[k]!;
+    if (closing < 0) {
+      k++;
+    } else {
+      ends.set(runs[k]!.start, runs[closing]!.start);
+      k = closing + 1;
+    }
+  }
+  return ends;
+}
+
+/** The position of the "]" matching each "[" (backslash escapes left out). */
+function matchBrackets(src: string): Map<number, number> {
+  const matches = new Map<number, number>();
+  const open: number[] = [];
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i];
+    if (ch === '\\' && i + 1 < src.length && ASCII_PUNCTUATION.test(src[i + 1]!)) i++;
+    else if (ch === '[') open.push(i);
+    else if (ch === ']' && open.length > 0) matches.set(open.pop()!, i);
+  }
+  return matches;
+}
+
+/** A run of * or _ and whether it can open and close emphasis (CommonMark's flanking rules). */
+function delimiterRun(char: '*' | '_', length: number, before: string | undefined, after: string | undefined): Delimiter {
+  const whitespaceBefore = before === undefined || UNICODE_WHITESPACE.test(before);
+  const whitespaceAfter = after === undefined || UNICODE_WHITESPACE.test(after);
+  const punctuationBefore = before !== undefined && UNICODE_PUNCTUATION.test(before);
+  const punctuationAfter = after !== undefined && UNICODE_PUNCTUATION.test(after);
+  const leftFlanking = !whitespaceAfter && (!punctuationAfter || whitespaceBefore || punctuationBefore);
+  const rightFlanking = !whitespaceBefore && (!punctuationBefore || whitespaceAfter || punctuationAfter);
+  const canOpen = char === '*' ? leftFlanking : leftFlanking && (!rightFlanking || punctuationBefore);
+  const canClose = char === '*' ? rightFlanking : rightFlanking && (!leftFlanking || punctuationAfter);
+  return { char, count: length, length, canOpen, canClose, closes: [], opens: [] };
+}
+
+/** CommonMark's "process emphasis" over the delimiter runs of a text, in order. */
+function processEmphasis(delimiters: Delimiter[]): void {
+  const n = delimiters.length;
+  // The delimiter stack as a doubly linked list over the runs, in text order.
+  const previous = Array.from({ length: n }, (_, i) => i - 1);
+  const next = Array.from({ length: n }, (_, i) => (i + 1 < n ? i + 1 : -1));
+  const remove = (i: number) => {
+    const before = previous[i]!;
+    const after = next[i]!;
+    if (before >= 0) next[before] = after;
+    if (after >= 0) previous[after] = before;
+  };
+  // Below which no opener is worth looking for again, per kind of closer.
+  const openersBottom = new Map<string, number>();
+  let closerIndex = n > 0 ? 0 : -1;
+  while (closerIndex >= 0) {
+    const closer = delimiters[closerIndex]!;
+    if (!closer.canClose) {
+      closerIndex = next[closerIndex]!;
+      continue;
+    }
+    const key = `${closer.char}${closer.canOpen ? 1 : 0}${closer.length % 3}`;
+    const bottom = openersBottom.get(key) ?? -1;
+    let openerIndex = previous[closerIndex]!;
+    while (openerIndex > bottom) {
+      const opener = delimiters[openerIndex]!;
+      const oddMatch =
+        (opener.canClose || closer.canOpen) &&
+        (opener.length + closer.length) % 3 === 0 &&
+        (opener.length % 3 !== 0 || closer.length % 3 !== 0);
+      if (opener.char === closer.char && opener.canOpen && !oddMatch) break;
+      openerIndex = previous[openerIndex]!;
+    }
+    if (openerIndex > bottom && openerIndex >= 0) {
+      const opener = delimiters[openerIndex]!;
+      const use = opener.count >= 2 && closer.count >= 2 ? 2 : 1;
+      const tag = use === 2 ? 'strong' : 'em';
+      opener.count -= use;
+      closer.count -= use;
+      opener.opens.unshift(`<${tag}>`);
+      closer.closes.push(`</${tag}>`);
+      // The runs in between can no longer match anything: they stay as text.
+      next[openerIndex] = closerIndex;
+      previous[closerIndex] = openerIndex;
+      if (opener.count === 0) remove(openerIndex);
+      if (closer.count === 0) {
+        const following = next[closerIndex]!;
+        remove(closerIndex);
+        closerIndex = following;
+      }
+    } else {
+      openersBottom.set(key, previous[closerIndex]!);
+      const following = next[closerIndex]!;
+      if (!closer.canOpen) remove(closerIndex);
+      closerIndex = following;
+    }
+  }
 }

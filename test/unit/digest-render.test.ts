@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { labelsFor } from '../../src/digest/labels.js';
 import { render } from '../../src/digest/render.js';
 import { renderHtml } from '../../src/digest/render-html.js';
 import { renderMarkdown } from '../../src/digest/render-markdown.js';
@@ -226,5 +227,15 @@ describe('digest rendering', () => {
     };
     expect(renderMarkdown(issue)).toContain('1. **No link**\n\n2. **\\(untitled\\)**\n');
     expect(renderHtml(issue)).toContain('<p class="title"><strong>No link</strong></p>');
+  });
+
+  it('shows the period [from, to) with its last day, in UTC', () => {
+    const period = { from: new Date('2019-12-30T00:00:00Z'), to: new Date('2020-01-06T00:00:00Z') };
+    expect(labelsFor('zh-CN').period(period)).toBe('本期时间：2019-12-30 ~ 2020-01-05');
+    expect(labelsFor('en').period(period)).toBe('2019-12-30 – 2020-01-05');
+    // A period ending mid-day includes that day.
+    expect(labelsFor('en').period({ from: period.from, to: new Date('2020-01-05T12:00:00Z') })).toBe('2019-12-30 – 2020-01-05');
+    expect(labelsFor('zh-CN')).toMatchObject({ linksPrefix: '相关链接：', listSeparator: '，' });
+    expect(labelsFor('en')).toMatchObject({ linksPrefix: 'Links: ', listSeparator: ', ' });
   });
 });

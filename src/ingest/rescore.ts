@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Config, WatchedRepo } from '../config/config.js';
 import type { ScoreReason } from '../domain/candidate.js';
 import type { IssueDetails, KepDetails, PullDetails, ReleaseDetails, SemVer } from '../domain/item.js';
@@ -9,40 +10,100 @@ import { storyScore } from '../scoring/score.js';
 import type { Weights } from '../scoring/signals.js';
 import { groupStories, type StoryItem } from '../scoring/stories.js';
 import type { Db } from '../store/db.js';
-import { loadAllItems, loadEvents, loadReleases, type StoredForScoring, saveScores, saveStories } from '../store/scoring.js';
+import { PROCESS_HOLDER, releaseLease, tryAcquireLease } from '../store/leases.js';
+import {
+  loadAllItems,
+  loadEvents,
+  loadReleases,
+  loadRevisionsNeedingScoring,
+  loadScoringFingerprints,
+  markForScoring,
+  type StoredForScoring,
+  saveScores,
+  saveScoringFingerprint,
+  saveStories,
+} from '../store/scoring.js';
 
 export interface RescoreResult {
+  /** Items scored in this pass (all of them with `all`, else those that changed). */
   items: number;
   scoresChanged: number;
   stories: number;
   itemsRegrouped: number;
+  /** Whether another process held the rescore lease, so this pass did nothing. */
+  skipped: boolean;
 }
 
 /**
- * Scores every stored item with the current weights (each for the ISO week it happened in) and
- * regroups stories, from what is stored: no GitHub request. Runs after every poll that stored
- * something, and as `radar rescore` after a weight change.
+ * Bump when scoring code changes what a stored score would be: every item is scored again at
+ * the next poll, as after a weight change in the config.
  */
-export async function rescore(deps: { db: Db; config: Config; logger: Logger }): Promise<RescoreResult> {
-  const { db, config } = deps;
+const SCORING_REVISION = 1;
+
+const LEASE = 'rescore';
+const LEASE_TTL_MS = 10 * 60_000;
+
+/**
+ * Scores stored items with the current weights (each for the ISO week it happened in) and
+ * regroups stories, from what is stored: no GitHub request. After a poll only what needs it is
+ * scored: items that changed or got events since their score, the releases of a repo whose
+ * releases changed, and every item of a repo whose weights or rules changed in the config.
+ * `all` scores everything (radar rescore). Stories are regrouped over every item (a new pull
+ * request can join two old ones).
+ */
+export async function rescore(
+  deps: { db: Db; config: Config; logger: Logger },
+  options: { all?: boolean } = {},
+): Promise<RescoreResult> {
+  const { db, config, logger } = deps;
+  // Two passes at once would race on the stories; what one skips stays marked for the next.
+  if (!(await tryAcquireLease(db, LEASE, PROCESS_HOLDER, LEASE_TTL_MS))) {
+    logger.info({ lease: LEASE }, 'rescore skipped: another radar process is rescoring');
+    return { items: 0, scoresChanged: 0, stories: 0, itemsRegrouped: 0, skipped: true };
+  }
+  try {
+    return await rescoreHoldingLease(db, config, logger, options.all ?? false);
+  } finally {
+    await releaseLease(db, LEASE, PROCESS_HOLDER).catch(() => undefined);
+  }
+}
+
+async function rescoreHoldingLease(db: Db, config: Config, logger: Logger, all: boolean): Promise<RescoreResult> {
+  const scoring = repoScoring(config);
+  const repos = await loadScoringFingerprints(db);
+  const fingerprints = new Map(
+    repos.map((repo) => [repo.id, scoring({ repo: repo.full_name, previousNames: repo.previous_names }).fingerprint]),
+  );
+  if (all) await markForScoring(db);
+  else {
+    for (const repo of repos) if (repo.scoring_fingerprint !== fingerprints.get(repo.id)) await markForScoring(db, repo.id);
+  }
+  const revisions = await loadRevisionsNeedingScoring(db);
   const items = await loadAllItems(db);
+  const stale = items.filter((item) => revisions.has(item.id));
   const events = await loadEvents(
     db,
-    items.map((i) => i.id),
+    stale.map((i) => i.id),
   );
-  const releasesByRepo = await releaseContext(db, [...new Set(items.map((i) => i.repoId))]);
-  const scoring = repoScoring(config);
+  const releasesByRepo = await releaseContext(db, [...new Set(stale.map((i) => i.repoId))]);
 
-  const changed: Array<{ id: number; score: number; reasons: ScoreReason[] }> = [];
-  const scores = new Map<number, number>();
-  for (const item of items) {
+  const scores = new Map<number, number>(items.map((item) => [item.id, item.score ?? 0]));
+  const scored: Array<{ id: number; revision: number; score: number; reasons: ScoreReason[] }> = [];
+  let scoresChanged = 0;
+  for (const item of stale) {
     const { rules, weights } = scoring(item);
     const week = parseIsoWeek(isoWeekOf(item.occurredAt));
-    const { scored } = assess(item, events.get(item.id) ?? [], releasesByRepo.get(item.repoId) ?? [], week, rules, weights);
-    scores.set(item.id, scored.score);
-    if (item.score !== scored.score) changed.push({ id: item.id, score: scored.score, reasons: scored.reasons });
+    const assessment = assess(item, events.get(item.id) ?? [], releasesByRepo.get(item.repoId) ?? [], week, rules, weights);
+    const { score, reasons } = assessment.scored;
+    if (item.score !== score) scoresChanged += 1;
+    scores.set(item.id, score);
+    scored.push({ id: item.id, revision: revisions.get(item.id) as number, score, reasons });
   }
-  await saveScores(db, changed);
+  await saveScores(db, scored);
+  for (const repo of repos) {
+    const fingerprint = fingerprints.get(repo.id) as string;
+    if (repo.scoring_fingerprint !== fingerprint) await saveScoringFingerprint(db, repo.id, fingerprint);
+  }
 
   const byId = new Map(items.map((i) => [i.id, i]));
   const groups = groupStories(items.map(toStoryItem));
@@ -66,27 +127,41 @@ export async function rescore(deps: { db: Db; config: Config; logger: Logger }):
       };
     }),
   );
-  deps.logger.info(
-    { items: items.length, scoresChanged: changed.length, stories: result.stories, itemsRegrouped: result.moved },
-    'rescored',
-  );
-  return { items: items.length, scoresChanged: changed.length, stories: result.stories, itemsRegrouped: result.moved };
+  const summary = {
+    items: stale.length,
+    scoresChanged,
+    stories: result.stories,
+    itemsRegrouped: result.moved,
+    skipped: false,
+  };
+  logger.info({ ...summary, stored: items.length }, 'rescored');
+  return summary;
+}
+
+export interface RepoScoring {
+  rules: ScoringRules;
+  weights: Weights;
+  /** Changes when anything that decides this repo's stored scores changes. */
+  fingerprint: string;
 }
 
 /** The weights and rules of the repo an item belongs to (followed through renames). */
-export function repoScoring(
-  config: Config,
-): (item: { repo: string; previousNames: string[] }) => { rules: ScoringRules; weights: Weights } {
+export function repoScoring(config: Config): (item: { repo: string; previousNames: string[] }) => RepoScoring {
   const byName = new Map<string, WatchedRepo>(config.repos.map((r) => [r.repo.toLowerCase(), r]));
-  const cache = new Map<string, { rules: ScoringRules; weights: Weights }>();
+  const cache = new Map<string, RepoScoring>();
   return (item) => {
     const key = item.repo.toLowerCase();
     let entry = cache.get(key);
     if (!entry) {
       const watched = byName.get(key) ?? item.previousNames.map((n) => byName.get(n.toLowerCase())).find(Boolean);
+      const conventions = watched?.conventions ?? 'default';
+      const weights = watched?.weights ?? config.scoring.weights;
       entry = {
-        rules: rulesFor(watched?.conventions ?? 'default', config.scoring),
-        weights: watched?.weights ?? config.scoring.weights,
+        rules: rulesFor(conventions, config.scoring),
+        weights,
+        fingerprint: createHash('sha256')
+          .update(JSON.stringify([SCORING_REVISION, conventions, weights, config.scoring.topics, config.scoring.bots]))
+          .digest('base64url'),
       };
       cache.set(key, entry);
     }

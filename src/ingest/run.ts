@@ -3,7 +3,7 @@ import type { RunSummary, RunWarning } from '../domain/run.js';
 import { newMeter, withMeter } from '../github/meter.js';
 import { describeError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { holderId, leaseHolder, releaseLease, renewLease, tryAcquireLease } from '../store/leases.js';
+import { leaseHolder, PROCESS_HOLDER, releaseLease, renewLease, tryAcquireLease } from '../store/leases.js';
 import { finishRun, startRun } from '../store/runs.js';
 import type { IngestDeps } from './poll.js';
 
@@ -45,8 +45,6 @@ export interface ActiveRun {
 /** How long a lease lives without renewal; renewed after every stored batch. */
 export const LEASE_TTL_MS = 10 * 60_000;
 
-const HOLDER = holderId(randomUUID().slice(0, 8));
-
 export function newBatchId(): string {
   return randomUUID();
 }
@@ -54,7 +52,7 @@ export function newBatchId(): string {
 export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promise<void>): Promise<RunSummary> {
   const { db, clock } = ctx.deps;
   const lease = `run:${ctx.repoId}:${ctx.source}`;
-  if (!(await tryAcquireLease(db, lease, HOLDER, LEASE_TTL_MS))) {
+  if (!(await tryAcquireLease(db, lease, PROCESS_HOLDER, LEASE_TTL_MS))) {
     const holder = (await leaseHolder(db, lease))?.holder ?? 'another process';
     ctx.logger.warn({ lease, holder }, 'skipped: another radar process is working on this repo and source');
     const now = clock.now();
@@ -97,7 +95,7 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
       ctx.logger.warn(warning, 'run warning');
     },
     heartbeat: async () => {
-      await renewLease(db, lease, HOLDER, LEASE_TTL_MS);
+      await renewLease(db, lease, PROCESS_HOLDER, LEASE_TTL_MS);
     },
   };
   let error: string | null = null;
@@ -107,7 +105,7 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
     error = describeError(caught);
     ctx.logger.error({ err: caught }, 'run failed');
   } finally {
-    await releaseLease(db, lease, HOLDER).catch(() => undefined);
+    await releaseLease(db, lease, PROCESS_HOLDER).catch(() => undefined);
   }
   const status = error ? 'failed' : 'succeeded';
   await finishRun(db, runId, {

@@ -25,6 +25,7 @@ export async function upsertItems(db: Db, repoId: number, batch: readonly ItemWi
   // The same item twice in one batch would make one INSERT touch a row twice: keep the last.
   const unique = [...new Map(batch.map((entry) => [`${entry.item.kind}:${entry.item.key}`, entry])).values()];
   const idByKey = new Map<string, number>();
+  const changedIds = new Set<number>();
   const now = new Date();
   for (let start = 0; start < unique.length; start += BATCH) {
     const chunk = unique.slice(start, start + BATCH);
@@ -69,6 +70,7 @@ export async function upsertItems(db: Db, repoId: number, batch: readonly ItemWi
             raw: eb.ref('excluded.raw'),
             content_hash: eb.ref('excluded.content_hash'),
             last_changed_at: eb.ref('excluded.last_changed_at'),
+            revision: sql<number>`items.revision + 1`,
           }))
           .where('items.content_hash', '<>', (eb) => eb.ref('excluded.content_hash')),
       )
@@ -77,6 +79,7 @@ export async function upsertItems(db: Db, repoId: number, batch: readonly ItemWi
       .execute();
     for (const row of changed) {
       idByKey.set(`${row.kind}:${row.key}`, row.id);
+      changedIds.add(row.id);
       if (row.inserted) outcome.inserted += 1;
       else outcome.updated += 1;
     }
@@ -95,11 +98,26 @@ export async function upsertItems(db: Db, repoId: number, batch: readonly ItemWi
     }
   }
   outcome.ids = batch.map(({ item }) => idByKey.get(`${item.kind}:${item.key}`) as number);
-  outcome.eventsAdded = await insertEvents(db, unique, idByKey);
+  const events = await insertEvents(db, unique, idByKey);
+  outcome.eventsAdded = events.added;
+  // A new event can change the score of an item whose own content did not change (the upsert
+  // above already moved the revision of inserted and changed ones).
+  const unchangedWithNewEvents = [...events.itemIds].filter((id) => !changedIds.has(id));
+  for (let start = 0; start < unchangedWithNewEvents.length; start += BATCH) {
+    await db
+      .updateTable('items')
+      .set({ revision: sql<number>`revision + 1` })
+      .where('id', 'in', unchangedWithNewEvents.slice(start, start + BATCH))
+      .execute();
+  }
   return outcome;
 }
 
-async function insertEvents(db: Db, entries: readonly ItemWithEvents[], idByKey: Map<string, number>): Promise<number> {
+async function insertEvents(
+  db: Db,
+  entries: readonly ItemWithEvents[],
+  idByKey: Map<string, number>,
+): Promise<{ added: number; itemIds: Set<number> }> {
   const rows = entries.flatMap(({ item, events }) =>
     events.map((event) => ({
       item_id: idByKey.get(`${item.kind}:${item.key}`) as number,
@@ -112,17 +130,19 @@ async function insertEvents(db: Db, entries: readonly ItemWithEvents[], idByKey:
       event_key: eventKey(event),
     })),
   );
+  const itemsWithNewEvents = new Set<number>();
   let added = 0;
   for (let start = 0; start < rows.length; start += BATCH) {
     const result = await db
       .insertInto('item_events')
       .values(rows.slice(start, start + BATCH))
       .onConflict((oc) => oc.columns(['item_id', 'event_key']).doNothing())
-      .returning('id')
+      .returning('item_id')
       .execute();
     added += result.length;
+    for (const row of result) itemsWithNewEvents.add(row.item_id);
   }
-  return added;
+  return { added, itemIds: itemsWithNewEvents };
 }
 
 function eventKey(event: ItemWithEvents['events'][number]): string {

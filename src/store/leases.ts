@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import { isProcessAlive } from '../lib/process.js';
@@ -24,6 +25,9 @@ export async function tryAcquireLease(db: Db, name: string, holder: string, ttlM
 export function holderId(nonce: string): string {
   return `${hostname()}:${process.pid}:${nonce}`;
 }
+
+/** This process, as a lease holder. */
+export const PROCESS_HOLDER = holderId(randomUUID().slice(0, 8));
 
 function isDeadLocalHolder(holder: string): boolean {
   const [host, pid] = holder.split(':');

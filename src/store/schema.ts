@@ -15,6 +15,8 @@ export interface ReposTable {
   node_id: string | null;
   default_branch: string | null;
   previous_names: ColumnType<string[], string[] | undefined, string[]>;
+  /** Digest of the weights and rules this repo's items were last scored with. */
+  scoring_fingerprint: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -40,6 +42,10 @@ export interface ItemsTable {
   score: number | null;
   score_reasons: DefaultedJson<unknown[]>;
   scored_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Goes up whenever what is stored about the item changes (content or events). */
+  revision: ColumnType<number, number | undefined, number>;
+  /** The revision the stored score was computed from; null = never scored (or to be scored again). */
+  scored_revision: ColumnType<number | null, number | null | undefined, number | null>;
   story_id: number | null;
   first_seen_at: DefaultedTimestamp;
   last_changed_at: DefaultedTimestamp;

@@ -183,22 +183,61 @@ export async function loadReleases(db: Db, repoIds: readonly number[]) {
   return rows.map((row) => ({ repoId: row.repo_id, details: row.details, occurredAt: row.occurred_at }));
 }
 
-/** Writes scores that changed, in batches. */
+/**
+ * Writes scores and records the revision each was computed from; an item that changed again
+ * since it was read keeps a newer revision, so it stays to be scored.
+ */
 export async function saveScores(
   db: Db,
-  scores: ReadonlyArray<{ id: number; score: number; reasons: ScoreReason[] }>,
+  scores: ReadonlyArray<{ id: number; revision: number; score: number; reasons: ScoreReason[] }>,
 ): Promise<void> {
   const now = new Date();
   for (let start = 0; start < scores.length; start += BATCH) {
     const chunk = scores.slice(start, start + BATCH);
     const values = sql.join(
-      chunk.map((s) => sql`(${s.id}::integer, ${s.score}::double precision, ${JSON.stringify(s.reasons)}::jsonb)`),
+      chunk.map(
+        (s) => sql`(${s.id}::integer, ${s.revision}::integer, ${s.score}::double precision, ${JSON.stringify(s.reasons)}::jsonb)`,
+      ),
     );
     await sql`
-      update items set score = v.score, score_reasons = v.reasons, scored_at = ${now}
-      from (values ${values}) as v(id, score, reasons)
+      update items set score = v.score, score_reasons = v.reasons, scored_at = ${now}, scored_revision = v.revision
+      from (values ${values}) as v(id, revision, score, reasons)
       where items.id = v.id`.execute(db);
   }
+}
+
+/** Items whose stored score is missing or older than what is stored about them, with their revision. */
+export async function loadRevisionsNeedingScoring(db: Db): Promise<Map<number, number>> {
+  // The release context: a new or changed release can change how its repo's other releases
+  // score (which one is the first pre-release of a new minor), so they are scored again too.
+  await sql`
+    update items set scored_revision = null
+    where kind = 'release' and scored_revision is not null
+      and repo_id in (select repo_id from items where kind = 'release' and scored_revision is distinct from revision)`.execute(
+    db,
+  );
+  const rows = await db
+    .selectFrom('items')
+    .select(['id', 'revision'])
+    .where(sql<boolean>`scored_revision is distinct from revision`)
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.revision]));
+}
+
+/** Every repo with the digest of the weights and rules its items were last scored with. */
+export async function loadScoringFingerprints(db: Db) {
+  return db.selectFrom('repos').select(['id', 'full_name', 'previous_names', 'scoring_fingerprint']).execute();
+}
+
+/** Marks every item of a repo (or of all repos) to be scored again. */
+export async function markForScoring(db: Db, repoId?: number): Promise<void> {
+  let query = db.updateTable('items').set({ scored_revision: null }).where('scored_revision', 'is not', null);
+  if (repoId !== undefined) query = query.where('repo_id', '=', repoId);
+  await query.execute();
+}
+
+export async function saveScoringFingerprint(db: Db, repoId: number, fingerprint: string): Promise<void> {
+  await db.updateTable('repos').set({ scoring_fingerprint: fingerprint }).where('id', '=', repoId).execute();
 }
 
 export interface StoryRow {

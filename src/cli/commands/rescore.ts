@@ -7,12 +7,18 @@ export const rescoreCommand = defineCommand({
   usage: 'rescore',
   help: `Recomputes every item's score with the weights now in the config, and regroups related
 items into stories, from what is stored. The candidate list always scores with the current
-weights; stored scores serve the JSON API and the decision snapshots.`,
+weights; stored scores serve the JSON API and the decision snapshots. Polls do this on their
+own for what changed (and for every item of a repo whose weights changed in the config); this
+command scores everything, whatever changed.`,
   options: {},
   run: async (ctx) => {
     const { db } = await ctx.database();
     const started = Date.now();
-    const result = await rescore({ db, config: ctx.config(), logger: ctx.logger });
+    const result = await rescore({ db, config: ctx.config(), logger: ctx.logger }, { all: true });
+    if (result.skipped) {
+      ctx.stderr.write('another radar process is rescoring right now; try again when it is done\n');
+      return 1;
+    }
     ctx.stdout.write(
       `rescored ${result.items} items (${result.scoresChanged} scores changed) into ${result.stories} stories (${result.itemsRegrouped} items regrouped) in ${((Date.now() - started) / 1000).toFixed(1)}s\n`,
     );

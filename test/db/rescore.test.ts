@@ -1,0 +1,168 @@
+import { expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import type { Item, ReleaseDetails } from '../../src/domain/item.js';
+import { rescore } from '../../src/ingest/rescore.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { upsertItems } from '../../src/store/items.js';
+import { tryAcquireLease } from '../../src/store/leases.js';
+import { syncRepos } from '../../src/store/repos.js';
+import { loadRevisionsNeedingScoring, saveScores } from '../../src/store/scoring.js';
+import { writeConfig } from '../tools/cli.js';
+import { describeEachDialect } from '../tools/db.js';
+import { pullItem } from '../tools/items.js';
+
+const yaml = (kubernetesWeights = '') => `projects:
+  - name: Kubernetes
+    conventions: kubernetes
+    repos:
+      - repo: kubernetes/kubernetes
+        sources: [pulls, releases]${kubernetesWeights}
+  - name: containerd
+    conventions: containerd
+    repos:
+      - repo: containerd/containerd
+        sources: [pulls]
+`;
+const at = (day: string) => new Date(`2019-06-${day}T12:00:00Z`);
+
+function release(tag: string, prerelease: string, occurredAt: Date): Item {
+  const details: ReleaseDetails = {
+    type: 'release',
+    name: tag,
+    prerelease: true,
+    version: { major: 1, minor: 16, patch: 0, prerelease },
+    publishedAt: occurredAt.toISOString(),
+  };
+  return {
+    ...pullItem('kubernetes/kubernetes', 0),
+    kind: 'release',
+    key: tag,
+    number: null,
+    tag,
+    title: tag,
+    url: `https://github.com/kubernetes/kubernetes/releases/tag/${tag}`,
+    state: 'published',
+    labels: [],
+    occurredAt,
+    sourceUpdatedAt: occurredAt,
+    details,
+  };
+}
+
+describeEachDialect('scoring after a poll', (t) => {
+  async function seed() {
+    const config = loadConfig(writeConfig(yaml()));
+    const repos = await syncRepos(t().db, config.repos);
+    const id = (name: string) => repos.get(name)?.id as number;
+    await upsertItems(t().db, id('kubernetes/kubernetes'), [
+      {
+        item: pullItem('kubernetes/kubernetes', 101, {
+          title: 'Add the Resize API',
+          labels: ['kind/api-change'],
+          occurredAt: at('18'),
+        }),
+        events: [],
+      },
+      {
+        item: pullItem('kubernetes/kubernetes', 102, {
+          title: 'Fix flaky e2e test',
+          labels: ['kind/flake'],
+          occurredAt: at('19'),
+        }),
+        events: [],
+      },
+      { item: release('v1.16.0-alpha.2', 'alpha.2', at('20')), events: [] },
+    ]);
+    await upsertItems(t().db, id('containerd/containerd'), [
+      { item: pullItem('containerd/containerd', 3300, { title: 'Add ctr images tag', occurredAt: at('18') }), events: [] },
+    ]);
+    const first = await rescore({ db: t().db, config, logger: silentLogger() });
+    return { config, id, first };
+  }
+  const scoreOf = async (key: string) =>
+    await t().db.selectFrom('items').select(['score', 'score_reasons']).where('key', '=', key).executeTakeFirstOrThrow();
+
+  it('scores what changed and nothing else', async () => {
+    const { config, id, first } = await seed();
+    expect(first).toMatchObject({ items: 4, skipped: false });
+    expect(await rescore({ db: t().db, config, logger: silentLogger() })).toMatchObject({ items: 0, scoresChanged: 0 });
+
+    // A relabelled pull request is scored again, alone.
+    await upsertItems(t().db, id('kubernetes/kubernetes'), [
+      {
+        item: pullItem('kubernetes/kubernetes', 102, {
+          title: 'Fix flaky e2e test',
+          labels: ['kind/feature'],
+          occurredAt: at('19'),
+        }),
+        events: [],
+      },
+    ]);
+    const after = await rescore({ db: t().db, config, logger: silentLogger() });
+    expect(after).toMatchObject({ items: 1, scoresChanged: 1 });
+    expect((await scoreOf('102')).score_reasons).toContainEqual(expect.objectContaining({ signal: 'label:feature' }));
+  });
+
+  it('scores an unchanged item again when it gets a new event', async () => {
+    const { config, id } = await seed();
+    const same = pullItem('containerd/containerd', 3300, { title: 'Add ctr images tag', occurredAt: at('18') });
+    const event = { type: 'pull.merged', from: null, to: null, commitSha: 'a'.repeat(40), occurredAt: at('18') };
+    await upsertItems(t().db, id('containerd/containerd'), [{ item: same, events: [event] }]);
+    expect(await rescore({ db: t().db, config, logger: silentLogger() })).toMatchObject({ items: 1 });
+    // The same event again is not new.
+    await upsertItems(t().db, id('containerd/containerd'), [{ item: same, events: [event] }]);
+    expect(await rescore({ db: t().db, config, logger: silentLogger() })).toMatchObject({ items: 0 });
+  });
+
+  it("scores a repo's other releases again when one arrives (which pre-release came first may change)", async () => {
+    const { config, id } = await seed();
+    expect((await scoreOf('v1.16.0-alpha.2')).score_reasons).toContainEqual(
+      expect.objectContaining({ signal: 'release:first-prerelease' }),
+    );
+    await upsertItems(t().db, id('kubernetes/kubernetes'), [
+      { item: release('v1.16.0-alpha.1', 'alpha.1', at('17')), events: [] },
+    ]);
+    const after = await rescore({ db: t().db, config, logger: silentLogger() });
+    expect(after).toMatchObject({ items: 2 });
+    expect((await scoreOf('v1.16.0-alpha.2')).score_reasons).toContainEqual(
+      expect.objectContaining({ signal: 'release:later-prerelease' }),
+    );
+  });
+
+  it("scores a repo's items again when its weights change in the config, and only that repo's", async () => {
+    const { id } = await seed();
+    const reweighted = loadConfig(writeConfig(yaml('\n        weights:\n          "label:api-change": 9')));
+    await syncRepos(t().db, reweighted.repos);
+    const before = (await scoreOf('101')).score as number;
+    expect(await rescore({ db: t().db, config: reweighted, logger: silentLogger() })).toMatchObject({ items: 3 });
+    expect((await scoreOf('101')).score).toBeGreaterThan(before);
+    expect(await rescore({ db: t().db, config: reweighted, logger: silentLogger() })).toMatchObject({ items: 0 });
+    expect(id('containerd/containerd')).toBeGreaterThan(0);
+  });
+
+  it('scores everything when asked (radar rescore)', async () => {
+    const { config } = await seed();
+    expect(await rescore({ db: t().db, config, logger: silentLogger() }, { all: true })).toMatchObject({
+      items: 4,
+      scoresChanged: 0,
+      itemsRegrouped: 0,
+    });
+  });
+
+  it('keeps an item that changed while it was being scored marked for the next pass', async () => {
+    const { id } = await seed();
+    const row = await t().db.selectFrom('items').select(['id', 'revision']).where('key', '=', '101').executeTakeFirstOrThrow();
+    await upsertItems(t().db, id('kubernetes/kubernetes'), [
+      { item: pullItem('kubernetes/kubernetes', 101, { title: 'Add the Resize API (v2)', occurredAt: at('18') }), events: [] },
+    ]);
+    // A pass that read revision N saves after the poll stored N+1.
+    await saveScores(t().db, [{ id: row.id, revision: row.revision, score: 1, reasons: [] }]);
+    expect((await loadRevisionsNeedingScoring(t().db)).get(row.id)).toBe(row.revision + 1);
+  });
+
+  it('lets one process rescore at a time', async () => {
+    const { config } = await seed();
+    expect(await tryAcquireLease(t().db, 'rescore', 'elsewhere:1:x', 60_000)).toBe(true);
+    expect(await rescore({ db: t().db, config, logger: silentLogger() })).toMatchObject({ skipped: true });
+  });
+});

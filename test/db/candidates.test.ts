@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import type { Item, KepDetails, ReleaseDetails } from '../../src/domain/item.js';
+import type { Item, KepDetails } from '../../src/domain/item.js';
 import { listCandidates } from '../../src/editorial/candidates.js';
 import { tune, writeWeights } from '../../src/editorial/tune.js';
 import { rescore } from '../../src/ingest/rescore.js';
@@ -12,7 +12,7 @@ import { upsertItems } from '../../src/store/items.js';
 import { syncRepos } from '../../src/store/repos.js';
 import { writeConfig } from '../tools/cli.js';
 import { describeEachDialect } from '../tools/db.js';
-import { pullItem } from '../tools/items.js';
+import { pullItem, releaseItem } from '../tools/items.js';
 
 const YAML = `scoring:
   carryOverWeeks: 2
@@ -67,30 +67,6 @@ function kep(number: number, title: string, occurredAt: Date): Item {
   };
 }
 
-function release(tag: string, minor: number, patch: number, occurredAt: Date): Item {
-  const details: ReleaseDetails = {
-    type: 'release',
-    name: tag,
-    prerelease: false,
-    version: { major: 1, minor, patch, prerelease: null },
-    publishedAt: occurredAt.toISOString(),
-  };
-  return {
-    ...pullItem('kubernetes/kubernetes', 0),
-    kind: 'release',
-    key: tag,
-    number: null,
-    tag,
-    title: tag,
-    url: `https://github.com/kubernetes/kubernetes/releases/tag/${tag}`,
-    state: 'published',
-    labels: [],
-    occurredAt,
-    sourceUpdatedAt: occurredAt,
-    details,
-  };
-}
-
 describeEachDialect('candidate lists', (t) => {
   async function seed() {
     const config = loadConfig(writeConfig(YAML));
@@ -117,7 +93,7 @@ describeEachDialect('candidate lists', (t) => {
       labels: ['kind/feature'],
       occurredAt: at('12'),
     });
-    const ga = release('v1.15.0', 15, 0, at('19'));
+    const ga = releaseItem('kubernetes/kubernetes', 'v1.15.0', at('19'));
     const containerd = pullItem('containerd/containerd', 3300, {
       title: 'Add ctr images tag subcommand',
       labels: [],

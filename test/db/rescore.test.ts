@@ -1,6 +1,5 @@
 import { expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import type { Item, ReleaseDetails } from '../../src/domain/item.js';
 import { rescore } from '../../src/ingest/rescore.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { upsertItems } from '../../src/store/items.js';
@@ -9,7 +8,7 @@ import { syncRepos } from '../../src/store/repos.js';
 import { loadRevisionsNeedingScoring, saveScores } from '../../src/store/scoring.js';
 import { writeConfig } from '../tools/cli.js';
 import { describeEachDialect } from '../tools/db.js';
-import { pullItem } from '../tools/items.js';
+import { pullItem, releaseItem } from '../tools/items.js';
 
 const yaml = (kubernetesWeights = '') => `projects:
   - name: Kubernetes
@@ -24,30 +23,6 @@ const yaml = (kubernetesWeights = '') => `projects:
         sources: [pulls]
 `;
 const at = (day: string) => new Date(`2019-06-${day}T12:00:00Z`);
-
-function release(tag: string, prerelease: string, occurredAt: Date): Item {
-  const details: ReleaseDetails = {
-    type: 'release',
-    name: tag,
-    prerelease: true,
-    version: { major: 1, minor: 16, patch: 0, prerelease },
-    publishedAt: occurredAt.toISOString(),
-  };
-  return {
-    ...pullItem('kubernetes/kubernetes', 0),
-    kind: 'release',
-    key: tag,
-    number: null,
-    tag,
-    title: tag,
-    url: `https://github.com/kubernetes/kubernetes/releases/tag/${tag}`,
-    state: 'published',
-    labels: [],
-    occurredAt,
-    sourceUpdatedAt: occurredAt,
-    details,
-  };
-}
 
 describeEachDialect('scoring after a poll', (t) => {
   async function seed() {
@@ -71,7 +46,7 @@ describeEachDialect('scoring after a poll', (t) => {
         }),
         events: [],
       },
-      { item: release('v1.16.0-alpha.2', 'alpha.2', at('20')), events: [] },
+      { item: releaseItem('kubernetes/kubernetes', 'v1.16.0-alpha.2', at('20')), events: [] },
     ]);
     await upsertItems(t().db, id('containerd/containerd'), [
       { item: pullItem('containerd/containerd', 3300, { title: 'Add ctr images tag', occurredAt: at('18') }), events: [] },
@@ -120,7 +95,7 @@ describeEachDialect('scoring after a poll', (t) => {
       expect.objectContaining({ signal: 'release:first-prerelease' }),
     );
     await upsertItems(t().db, id('kubernetes/kubernetes'), [
-      { item: release('v1.16.0-alpha.1', 'alpha.1', at('17')), events: [] },
+      { item: releaseItem('kubernetes/kubernetes', 'v1.16.0-alpha.1', at('17')), events: [] },
     ]);
     const after = await rescore({ db: t().db, config, logger: silentLogger() });
     expect(after).toMatchObject({ items: 2 });

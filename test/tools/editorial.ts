@@ -1,6 +1,6 @@
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load.js';
-import type { Item, KepDetails, ReleaseDetails } from '../../src/domain/item.js';
+import type { Item, KepDetails } from '../../src/domain/item.js';
 import type { EditorialDeps } from '../../src/editorial/issues.js';
 import { rescore } from '../../src/ingest/rescore.js';
 import { fixedClock } from '../../src/lib/clock.js';
@@ -9,7 +9,7 @@ import type { Db } from '../../src/store/db.js';
 import { upsertItems } from '../../src/store/items.js';
 import { syncRepos } from '../../src/store/repos.js';
 import { writeConfig } from './cli.js';
-import { pullItem } from './items.js';
+import { pullItem, releaseItem } from './items.js';
 
 /**
  * A small, realistic week (2019-W25) in the store for editorial tests: the Kubernetes 1.15.0
@@ -59,28 +59,9 @@ export async function seedWeek(db: Db): Promise<SeededWeek> {
   const repoId = (name: string) => repos.get(name)?.id as number;
   const pullDetails = pullItem('x/y', 1).details;
 
-  const releaseDetails: ReleaseDetails = {
-    type: 'release',
-    name: 'v1.15.0',
-    prerelease: false,
-    version: { major: 1, minor: 15, patch: 0, prerelease: null },
-    publishedAt: '2019-06-19T16:00:00Z',
-  };
-  const release: Item = {
-    ...pullItem('kubernetes/kubernetes', 0),
-    kind: 'release',
-    key: 'v1.15.0',
-    number: null,
-    tag: 'v1.15.0',
-    title: 'v1.15.0',
-    url: 'https://github.com/kubernetes/kubernetes/releases/tag/v1.15.0',
-    state: 'published',
-    labels: [],
+  const release = releaseItem('kubernetes/kubernetes', 'v1.15.0', at('19'), {
     body: '# Release notes for v1.15.0\n\nCustom resources can be pruned and defaulted ([#78829](https://github.com/kubernetes/kubernetes/pull/78829), [@sttts](https://github.com/sttts))',
-    occurredAt: at('19'),
-    sourceUpdatedAt: at('19'),
-    details: releaseDetails,
-  };
+  });
   const kepDetails: KepDetails = {
     type: 'kep',
     kepNumber: 1287,

@@ -1,4 +1,5 @@
-import type { Item, PullDetails } from '../../src/domain/item.js';
+import type { Item, PullDetails, ReleaseDetails } from '../../src/domain/item.js';
+import { parseSemVer } from '../../src/sources/semver.js';
 
 /** A normalised pull request item, for store-level tests. */
 export function pullItem(repo: string, number: number, overrides: Partial<Item> = {}): Item {
@@ -36,6 +37,33 @@ export function pullItem(repo: string, number: number, overrides: Partial<Item> 
     sourceUpdatedAt: new Date('2019-05-02T10:00:00Z'),
     details,
     raw: { number },
+    ...overrides,
+  };
+}
+
+/** A normalised release item (its version read from the tag), for store-level tests. */
+export function releaseItem(repo: string, tag: string, occurredAt: Date, overrides: Partial<Item> = {}): Item {
+  const version = parseSemVer(tag);
+  const details: ReleaseDetails = {
+    type: 'release',
+    name: tag,
+    prerelease: Boolean(version?.prerelease),
+    version,
+    publishedAt: occurredAt.toISOString(),
+  };
+  return {
+    ...pullItem(repo, 0),
+    kind: 'release',
+    key: tag,
+    number: null,
+    tag,
+    title: tag,
+    url: `https://github.com/${repo}/releases/tag/${tag}`,
+    state: 'published',
+    labels: [],
+    occurredAt,
+    sourceUpdatedAt: occurredAt,
+    details,
     ...overrides,
   };
 }

@@ -8,41 +8,32 @@ import { z } from 'zod';
 const user = z.looseObject({ login: z.string() }).nullable().catch(null);
 const label = z.union([z.looseObject({ name: z.string() }), z.string().transform((name) => ({ name }))]);
 const isoTime = z.string().refine((value) => !Number.isNaN(Date.parse(value)), { error: 'expected an ISO 8601 time' });
+/** A field GitHub sends as null or leaves out: read as null either way. */
+const orNull = <T extends z.ZodType>(schema: T) =>
+  schema
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null);
 
 /** An element of GET /repos/{o}/{r}/issues: an issue, or a pull request seen as an issue. */
 export const restIssue = z.looseObject({
   number: z.number().int().positive(),
   title: z.string(),
-  body: z
-    .string()
-    .nullable()
-    .optional()
-    .transform((v) => v ?? null),
+  body: orNull(z.string()),
   state: z.enum(['open', 'closed']),
   user,
   labels: z.array(label).default([]),
-  comments: z
-    .number()
-    .int()
-    .nullable()
-    .optional()
-    .transform((v) => v ?? null),
+  comments: orNull(z.number().int()),
   created_at: isoTime,
   updated_at: isoTime,
-  closed_at: isoTime
-    .nullable()
-    .optional()
-    .transform((v) => v ?? null),
+  closed_at: orNull(isoTime),
   html_url: z.string(),
   draft: z.boolean().optional(),
   reactions: z.looseObject({ total_count: z.number().int() }).optional(),
   pull_request: z
     .looseObject({
       html_url: z.string().nullable().optional(),
-      merged_at: isoTime
-        .nullable()
-        .optional()
-        .transform((v) => v ?? null),
+      merged_at: orNull(isoTime),
     })
     .optional(),
 });
@@ -52,24 +43,14 @@ export type RestIssue = z.infer<typeof restIssue>;
 export const restPull = z.looseObject({
   number: z.number().int().positive(),
   title: z.string(),
-  body: z
-    .string()
-    .nullable()
-    .optional()
-    .transform((v) => v ?? null),
+  body: orNull(z.string()),
   state: z.enum(['open', 'closed']),
   user,
   labels: z.array(label).default([]),
   created_at: isoTime,
   updated_at: isoTime,
-  closed_at: isoTime
-    .nullable()
-    .optional()
-    .transform((v) => v ?? null),
-  merged_at: isoTime
-    .nullable()
-    .optional()
-    .transform((v) => v ?? null),
+  closed_at: orNull(isoTime),
+  merged_at: orNull(isoTime),
   html_url: z.string(),
   draft: z.boolean().optional(),
   base: z.looseObject({ ref: z.string().nullable().optional() }).optional(),
@@ -81,23 +62,12 @@ export type RestPull = z.infer<typeof restPull>;
 export const restRelease = z.looseObject({
   id: z.number().int(),
   tag_name: z.string().min(1),
-  name: z
-    .string()
-    .nullable()
-    .optional()
-    .transform((v) => v ?? null),
-  body: z
-    .string()
-    .nullable()
-    .optional()
-    .transform((v) => v ?? null),
+  name: orNull(z.string()),
+  body: orNull(z.string()),
   draft: z.boolean().default(false),
   prerelease: z.boolean().default(false),
   created_at: isoTime,
-  published_at: isoTime
-    .nullable()
-    .optional()
-    .transform((v) => v ?? null),
+  published_at: orNull(isoTime),
   html_url: z.string(),
   author: user.optional().transform((v) => v ?? null),
 });

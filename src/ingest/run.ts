@@ -127,20 +127,7 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
     },
   });
   const finishedAt = clock.now();
-  ctx.logger.info(
-    {
-      runId,
-      status,
-      itemsNew: run.itemsNew,
-      itemsUpdated: run.itemsUpdated,
-      requests: meter.requests,
-      notModified: meter.notModified,
-      graphqlPoints: meter.graphqlPoints,
-      ms: finishedAt.getTime() - startedAt.getTime(),
-    },
-    'run finished',
-  );
-  return {
+  const summary: RunSummary = {
     id: runId,
     repo: ctx.repo,
     source: ctx.source,
@@ -157,4 +144,8 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
     error,
     warnings,
   };
+  const { itemsNew, itemsUpdated, requests, notModified, graphqlPoints } = summary;
+  const ms = finishedAt.getTime() - startedAt.getTime();
+  ctx.logger.info({ runId, status, itemsNew, itemsUpdated, requests, notModified, graphqlPoints, ms }, 'run finished');
+  return summary;
 }

@@ -146,17 +146,18 @@ export async function updateIssue(
     >
   >,
 ): Promise<IssueRow> {
+  // kysely leaves out the undefined values: only the given changes are written.
   const row = await db
     .updateTable('digest_issues')
     .set({
-      ...(changes.title !== undefined ? { title: changes.title } : {}),
-      ...(changes.periodFrom !== undefined ? { period_from: changes.periodFrom } : {}),
-      ...(changes.periodTo !== undefined ? { period_to: changes.periodTo } : {}),
-      ...(changes.status !== undefined ? { status: changes.status } : {}),
-      ...(changes.publishedRepo !== undefined ? { published_repo: changes.publishedRepo } : {}),
-      ...(changes.publishedNumber !== undefined ? { published_number: changes.publishedNumber } : {}),
-      ...(changes.publishedUrl !== undefined ? { published_url: changes.publishedUrl } : {}),
-      ...(changes.publishedAt !== undefined ? { published_at: changes.publishedAt } : {}),
+      title: changes.title,
+      period_from: changes.periodFrom,
+      period_to: changes.periodTo,
+      status: changes.status,
+      published_repo: changes.publishedRepo,
+      published_number: changes.publishedNumber,
+      published_url: changes.publishedUrl,
+      published_at: changes.publishedAt,
       updated_at: new Date(),
     })
     .where('id', '=', id)
@@ -237,11 +238,12 @@ export async function updateEntry(
   const row = await db
     .updateTable('issue_entries')
     .set({
-      ...(changes.title !== undefined ? { title: changes.title } : {}),
-      ...(changes.titleTrusted !== undefined ? { title_trusted: changes.titleTrusted } : {}),
-      ...(changes.blurb !== undefined ? { blurb: changes.blurb } : {}),
-      ...(changes.blurbTrusted !== undefined ? { blurb_trusted: changes.blurbTrusted } : {}),
-      ...(changes.url !== undefined ? { url: changes.url } : {}),
+      // Undefined values are left out by kysely: only the given changes are written.
+      title: changes.title,
+      title_trusted: changes.titleTrusted,
+      blurb: changes.blurb,
+      blurb_trusted: changes.blurbTrusted,
+      url: changes.url,
       updated_at: new Date(),
     })
     .where('id', '=', id)

@@ -59,7 +59,9 @@ interface Row {
 const rows: Row[] = [];
 try {
   for (const week of labels.weeks) {
-    const list = await listCandidates(handle.db, config, { period: parseIsoWeek(week.week) });
+    // The ranking as it stands before editors act: a pick that was promoted (and so is hidden
+    // from the editor's list) must still count where the ranker put it.
+    const list = await listCandidates(handle.db, config, { period: parseIsoWeek(week.week), includeDecided: true });
     const picksByProject = new Map<string, Pick[]>();
     for (const p of week.picks) picksByProject.set(p.project, [...(picksByProject.get(p.project) ?? []), p]);
     for (const [project, picks] of picksByProject) {

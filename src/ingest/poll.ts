@@ -68,13 +68,14 @@ export async function poll(deps: IngestDeps, options: PollOptions): Promise<Poll
   const repoRows = await syncRepos(db, config.repos);
   const batchId = newBatchId();
   const limit = pLimit(config.github.concurrency);
-  const context = (repo: WatchedRepo, row: RepoRow, source: string): RunContext => ({
+  const context = (repo: WatchedRepo, row: RepoRow, source: string, leaseKeys?: string[]): RunContext => ({
     deps,
     batchId,
     trigger: options.trigger,
     repo: row.full_name,
     repoId: row.id,
     source,
+    leaseKeys,
     logger: logger.child({ repo: row.full_name, source }),
     configName: repo.repo,
   });
@@ -108,7 +109,7 @@ export async function poll(deps: IngestDeps, options: PollOptions): Promise<Poll
       weight: reader.weight,
       order: repoIndex * 100 + readerIndex + 1,
       start: () =>
-        recordRun(context(repo, current, reader.label(sources)), (run) =>
+        recordRun(context(repo, current, reader.label(sources), cursorKeysOf(reader, sources)), (run) =>
           readInto(run, options, followed, current, reader, sources),
         ),
     }));
@@ -166,10 +167,13 @@ async function readInto(
   sources: SourceName[],
 ): Promise<void> {
   const { db, config, github, clock } = run.deps;
-  const cursorKeys = sources.map((s) => reader.cursorKey(s));
+  const cursorKeys = cursorKeysOf(reader, sources);
+  // An ETag says "this answer was read", for the cursors that read it: a pulls-only run and an
+  // issues-only run send the same listing request but keep different things from it.
+  const scope = `${cursorKeys.join('+')} `;
   const store: SourceStore = {
     validators: async (key) => {
-      const stored = await getValidators(db, key);
+      const stored = await getValidators(db, scope + key);
       return stored ? { etag: stored.etag, lastModified: stored.lastModified } : undefined;
     },
     knownItems: (kind, keys) => findKnownItems(db, row.id, kind, keys),
@@ -191,7 +195,7 @@ async function readInto(
     signal: options.signal,
   });
   try {
-    await storeBatches(run, options, row, cursorKeys, batches);
+    await storeBatches(run, options, row, cursorKeys, scope, batches);
   } finally {
     options.onProgress?.({
       repo: run.repo,
@@ -210,6 +214,7 @@ async function storeBatches(
   options: PollOptions,
   row: RepoRow,
   cursorKeys: string[],
+  validatorScope: string,
   batches: AsyncGenerator<SourceBatch>,
 ): Promise<void> {
   const { db } = run.deps;
@@ -220,7 +225,8 @@ async function storeBatches(
     const stored = await db.transaction().execute(async (trx) => {
       const outcome = await upsertItems(trx, row.id, batch.items);
       for (const key of cursorKeys) await saveCursor(trx, row.id, key, batch.cursor);
-      for (const v of batch.validators) await saveValidators(trx, v.requestKey, { repoId: row.id, source: run.source }, v);
+      for (const v of batch.validators)
+        await saveValidators(trx, validatorScope + v.requestKey, { repoId: row.id, source: run.source }, v);
       return outcome;
     });
     run.logger.debug({ items: batch.items.length, ms: Math.round(performance.now() - started) }, 'batch stored');
@@ -237,6 +243,11 @@ async function storeBatches(
       finished: false,
     });
   }
+}
+
+/** The cursors a reader moves for these sources, in a stable order. */
+function cursorKeysOf(reader: Source, sources: readonly SourceName[]): string[] {
+  return [...new Set(sources.map((s) => reader.cursorKey(s)))].sort();
 }
 
 /**

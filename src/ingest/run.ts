@@ -22,6 +22,11 @@ export interface RunContext {
   repo: string;
   repoId: number;
   source: string;
+  /**
+   * What the run writes (its cursor keys): one holder at a time per key, so a combined
+   * pulls+issues run and a pulls run never move the same cursor at once. Default: the source.
+   */
+  leaseKeys?: readonly string[];
   logger: Logger;
   /** The name in the config, when it differs (a moved repo). */
   configName?: string;
@@ -42,7 +47,7 @@ export interface ActiveRun {
   heartbeat(): Promise<void>;
 }
 
-/** How long a lease lives without renewal; renewed after every stored batch. */
+/** How long a lease lives without renewal; renewed every quarter of that, and after every stored batch. */
 export const LEASE_TTL_MS = 10 * 60_000;
 
 export function newBatchId(): string {
@@ -51,10 +56,11 @@ export function newBatchId(): string {
 
 export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promise<void>): Promise<RunSummary> {
   const { db, clock } = ctx.deps;
-  const lease = `run:${ctx.repoId}:${ctx.source}`;
-  if (!(await tryAcquireLease(db, lease, PROCESS_HOLDER, LEASE_TTL_MS))) {
-    const holder = (await leaseHolder(db, lease))?.holder ?? 'another process';
-    ctx.logger.warn({ lease, holder }, 'skipped: another radar process is working on this repo and source');
+  const leases = [...new Set(ctx.leaseKeys ?? [ctx.source])].sort().map((key) => `run:${ctx.repoId}:${key}`);
+  const blocked = await acquireAll(db, leases);
+  if (blocked) {
+    const holder = (await leaseHolder(db, blocked))?.holder ?? 'another process';
+    ctx.logger.warn({ lease: blocked, holder }, 'skipped: another radar process is working on this repo and source');
     const now = clock.now();
     return {
       id: 0,
@@ -74,6 +80,16 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
       warnings: [],
     };
   }
+  // Renewed on a timer, not only between batches: a rate-limit wait can outlast the lease.
+  let lost: string | null = null;
+  const renew = async () => {
+    for (const lease of leases) {
+      if (lost) return;
+      if (!(await renewLease(db, lease, PROCESS_HOLDER, LEASE_TTL_MS).catch(() => true))) lost = lease;
+    }
+  };
+  const renewal = setInterval(() => void renew(), LEASE_TTL_MS / 4);
+  renewal.unref();
   const startedAt = clock.now();
   const runId = await startRun(db, { batchId: ctx.batchId, trigger: ctx.trigger, repoId: ctx.repoId, source: ctx.source });
   const meter = newMeter();
@@ -95,7 +111,9 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
       ctx.logger.warn(warning, 'run warning');
     },
     heartbeat: async () => {
-      await renewLease(db, lease, PROCESS_HOLDER, LEASE_TTL_MS);
+      await renew();
+      // Another process took over (this one stalled past the lease): stop before writing more.
+      if (lost) throw new Error(`lost the lease ${lost} to another radar process; stopped so as not to write beside it`);
     },
   };
   let error: string | null = null;
@@ -105,7 +123,8 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
     error = describeError(caught);
     ctx.logger.error({ err: caught }, 'run failed');
   } finally {
-    await releaseLease(db, lease, PROCESS_HOLDER).catch(() => undefined);
+    clearInterval(renewal);
+    for (const lease of leases) await releaseLease(db, lease, PROCESS_HOLDER).catch(() => undefined);
   }
   const status = error ? 'failed' : 'succeeded';
   await finishRun(db, runId, {
@@ -148,4 +167,18 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
   const ms = finishedAt.getTime() - startedAt.getTime();
   ctx.logger.info({ runId, status, itemsNew, itemsUpdated, requests, notModified, graphqlPoints, ms }, 'run finished');
   return summary;
+}
+
+/** Takes every lease or none; returns the first one held by someone else. */
+async function acquireAll(db: IngestDeps['db'], leases: readonly string[]): Promise<string | null> {
+  const taken: string[] = [];
+  for (const lease of leases) {
+    if (await tryAcquireLease(db, lease, PROCESS_HOLDER, LEASE_TTL_MS)) {
+      taken.push(lease);
+      continue;
+    }
+    for (const mine of taken) await releaseLease(db, mine, PROCESS_HOLDER).catch(() => undefined);
+    return lease;
+  }
+  return null;
 }

@@ -57,7 +57,7 @@ export const issueFeed: Source = {
 
 interface Page {
   listed: RestIssue[];
-  validators: SourceBatch['validators'][number];
+  validators: SourceBatch['validators'][number] | null;
   cursor: SourceCursor;
   warnings: RunWarning[];
 }
@@ -84,7 +84,7 @@ async function* readIssueFeed(request: SourceRequest): AsyncGenerator<SourceBatc
     return {
       items,
       cursor: last.cursor,
-      validators: pages.map((p) => p.validators),
+      validators: pages.flatMap((p) => (p.validators ? [p.validators] : [])),
       warnings: [...pages.flatMap((p) => p.warnings), ...warnings],
       progress: { done, total: total === null ? null : Math.max(total, done) },
     };
@@ -128,6 +128,7 @@ async function* readIssueFeed(request: SourceRequest): AsyncGenerator<SourceBatc
     const last = listed.at(-1);
     let next: SourceCursor;
     let finished = false;
+    let endOfListing = false;
     if (inWindow.length < listed.length && request.until) {
       // Everything updated before `until` is stored; a later poll continues from there.
       next = cursor(request.until, 1, coveredFrom);
@@ -136,6 +137,7 @@ async function* readIssueFeed(request: SourceRequest): AsyncGenerator<SourceBatc
       // End of the listing: stay on this request so the next poll can be answered 304.
       next = cursor(since, page, coveredFrom);
       finished = true;
+      endOfListing = true;
     } else if (Date.parse(last.updated_at) > since.getTime()) {
       next = cursor(new Date(last.updated_at), 1, coveredFrom);
     } else {
@@ -143,7 +145,9 @@ async function* readIssueFeed(request: SourceRequest): AsyncGenerator<SourceBatc
     }
     pending.push({
       listed: inWindow,
-      validators: { requestKey: key, etag: result.etag, lastModified: result.lastModified },
+      // Only the request the cursor stays on keeps its ETag: a 304 then means "nothing after
+      // what was read". A page in the middle of a listing is never asked conditionally.
+      validators: endOfListing ? { requestKey: key, etag: result.etag, lastModified: result.lastModified } : null,
       cursor: next,
       warnings,
     });

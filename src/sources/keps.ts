@@ -86,7 +86,8 @@ async function* readKeps(request: SourceRequest): AsyncGenerator<SourceBatch> {
     const result = await request.github.getConditional<unknown>(
       ROUTE,
       params,
-      page === 1 ? await request.store.validators(key) : undefined,
+      // Reading further back than before: page 1 unchanged says nothing about the older commits.
+      page === 1 && !restart ? await request.store.validators(key) : undefined,
     );
     if (!result.modified) return; // no new commit on keps/
     if (page === 1) firstPage = { requestKey: key, etag: result.etag, lastModified: result.lastModified };
@@ -98,6 +99,8 @@ async function* readKeps(request: SourceRequest): AsyncGenerator<SourceBatch> {
   }
   const until = request.until?.getTime() ?? Number.POSITIVE_INFINITY;
   const commits = listed.reverse().filter((c) => Date.parse(c.commit.committer.date) < until);
+  // Commits left for a later poll (--until): page 1 must be read again then, not answered 304.
+  if (commits.length < listed.length) firstPage = null;
   const total = commits.length;
   const state = new Map<string, KepState>(); // by location
 

@@ -72,19 +72,24 @@ async function* readReleases(request: SourceRequest): AsyncGenerator<SourceBatch
     request.signal?.throwIfAborted();
     const params = { owner, repo, per_page: request.pageSize, page };
     const key = requestKey(ROUTE, params);
-    const result = await request.github.getConditional<unknown>(ROUTE, params, await request.store.validators(key));
+    // Reading further back than ever before, an unchanged page 1 says nothing about the older ones.
+    const known = olderWanted ? undefined : await request.store.validators(key);
+    const result = await request.github.getConditional<unknown>(ROUTE, params, known);
     if (!result.modified) break; // unchanged: nothing published since this page was last read
-    validators.push({ requestKey: key, etag: result.etag, lastModified: result.lastModified });
     const { items: releases, problems } = parseList(restRelease, result.data, 'release');
     for (const p of problems) warnings.push({ message: `skipped a malformed release: ${p.message}`, request: key });
+    let leftForLater = false;
     for (const release of releases) {
       if (release.draft) continue;
       const item = releaseFromRest(request.repo.repo, release);
       const at = item.occurredAt.getTime();
+      if (at >= until) leftForLater = true;
       if (at < coveredFrom.getTime() || at >= until) continue;
       items.push({ item, events: [] });
       if (!newest || item.occurredAt > newest) newest = item.occurredAt;
     }
+    // A page with releases left for a later poll (--until) must be read again, not answered 304.
+    if (!leftForLater) validators.push({ requestKey: key, etag: result.etag, lastModified: result.lastModified });
     const oldest = releases.at(-1);
     const rawLength = (result.data as unknown[]).length;
     if (rawLength < request.pageSize || !oldest || Date.parse(oldest.created_at) < stopAt.getTime()) break;

@@ -17,7 +17,8 @@ const BATCH = 500;
 
 /**
  * Stores items idempotently: a new item is inserted, a changed one updated, an unchanged one
- * left alone (its content hash matches), so polling the same data twice stores nothing new.
+ * left alone (its content hash matches), so polling the same data twice stores nothing new; a
+ * snapshot older than the stored one (by GitHub's updated time) is left out too.
  * Call inside the transaction that also moves the cursor.
  */
 export async function upsertItems(db: Db, repoId: number, batch: readonly ItemWithEvents[]): Promise<UpsertOutcome> {
@@ -72,7 +73,9 @@ export async function upsertItems(db: Db, repoId: number, batch: readonly ItemWi
             last_changed_at: eb.ref('excluded.last_changed_at'),
             revision: sql<number>`items.revision + 1`,
           }))
-          .where('items.content_hash', '<>', (eb) => eb.ref('excluded.content_hash')),
+          .where('items.content_hash', '<>', (eb) => eb.ref('excluded.content_hash'))
+          // Never back to an older snapshot (a slower run that read the item before it last changed).
+          .where('items.source_updated_at', '<=', (eb) => eb.ref('excluded.source_updated_at')),
       )
       // xmax = 0 only on a freshly inserted row version.
       .returning(['id', 'kind', 'key', sql<boolean>`(xmax = 0)`.as('inserted')])

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import { isProcessAlive } from '../lib/process.js';
@@ -21,9 +22,22 @@ export async function tryAcquireLease(db: Db, name: string, holder: string, ttlM
   return false;
 }
 
-/** Holder ids are "host:pid:nonce". */
+/**
+ * Holder ids are "host:pid:nonce". The host includes the PID namespace where there is one:
+ * containers may share a host name, and a pid means something only within its namespace.
+ */
 export function holderId(nonce: string): string {
-  return `${hostname()}:${process.pid}:${nonce}`;
+  return `${LOCAL_HOST}:${process.pid}:${nonce}`;
+}
+
+const LOCAL_HOST = `${hostname()}${pidNamespace()}`.replaceAll(':', '_');
+
+function pidNamespace(): string {
+  try {
+    return `@${/\d+/.exec(readlinkSync('/proc/self/ns/pid'))?.[0] ?? ''}`; // "pid:[4026531836]"
+  } catch {
+    return ''; // not Linux: the host name alone
+  }
 }
 
 /** This process, as a lease holder. */
@@ -31,7 +45,7 @@ export const PROCESS_HOLDER = holderId(randomUUID().slice(0, 8));
 
 function isDeadLocalHolder(holder: string): boolean {
   const [host, pid] = holder.split(':');
-  if (host !== hostname() || !pid || !/^\d+$/.test(pid) || Number(pid) === process.pid) return false;
+  if (host !== LOCAL_HOST || !pid || !/^\d+$/.test(pid) || Number(pid) === process.pid) return false;
   return !isProcessAlive(Number(pid));
 }
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { RunSummary, RunWarning } from '../domain/run.js';
 import type { Db } from './db.js';
 
@@ -79,7 +80,14 @@ export async function listRuns(db: Db, query: RunQuery): Promise<RunSummary[]> {
     .orderBy('runs.id', 'desc')
     .limit(query.limit);
   if (query.repo) q = q.where((eb) => eb(eb.fn('lower', ['repos.full_name']), '=', query.repo?.toLowerCase() ?? ''));
-  if (query.source) q = q.where('runs.source', 'like', `%${query.source}%`);
+  if (query.source) {
+    // A run's source is a label such as "pulls+issues" or "coverage:pulls": match its parts,
+    // and a part's kind ("coverage" lists coverage:pulls, coverage:releases...).
+    const kind = `${query.source.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`;
+    q = q.where(
+      sql<boolean>`exists (select 1 from unnest(string_to_array(runs.source, '+')) as part where part = ${query.source} or part like ${kind})`,
+    );
+  }
   if (query.trigger) q = q.where('runs.trigger', '=', query.trigger);
   const rows = await q.execute();
   return rows.map((row) => ({
@@ -130,7 +138,8 @@ export async function lastSuccessfulRun(db: Db, repo: string, sources: readonly 
     .select((eb) => eb.fn.max('runs.finished_at').as('finished'))
     .where((eb) => eb(eb.fn('lower', ['repos.full_name']), '=', repo.toLowerCase()))
     .where('runs.status', '=', 'succeeded')
-    .where((eb) => eb.or(sources.map((s) => eb('runs.source', 'like', `%${s}%`))))
+    // "pulls" is a part of the label "pulls+issues"; "coverage:pulls" is another kind of run.
+    .where(sql<boolean>`string_to_array(runs.source, '+') && ${sql.val([...sources])}::text[]`)
     .executeTakeFirst();
   return row?.finished ? new Date(row.finished) : null;
 }

@@ -107,6 +107,16 @@ describeEachDialect('item store', (t) => {
     expect(rows).toEqual([{ labels: ['kind/feature', 'kind/api-change'] }]);
   });
 
+  it('never goes back to an older snapshot of an item (a slower run read it before it changed)', async () => {
+    const { db } = t();
+    const repo = (await syncRepos(db, REPOS)).get('kubernetes/kubernetes')!;
+    const merged = pullItem('kubernetes/kubernetes', 8, { state: 'merged', sourceUpdatedAt: new Date('2019-05-03T00:00:00Z') });
+    const earlier = pullItem('kubernetes/kubernetes', 8, { state: 'open', sourceUpdatedAt: new Date('2019-05-01T00:00:00Z') });
+    await upsertItems(db, repo.id, [{ item: merged, events: [] }]);
+    expect(await upsertItems(db, repo.id, [{ item: earlier, events: [] }])).toMatchObject({ inserted: 0, updated: 0 });
+    expect(await db.selectFrom('items').select(['state']).execute()).toEqual([{ state: 'merged' }]);
+  });
+
   it('stores events once, however often the same history is read', async () => {
     const { db } = t();
     const repo = (await syncRepos(db, REPOS)).get('kubernetes/kubernetes')!;

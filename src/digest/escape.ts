@@ -28,7 +28,8 @@ const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
  * `& < >` become entities; `\ ` * { } [ ] ( ) | ~ $` are always backslash-escaped; `_` unless
  * it is inside a word (where it cannot emphasize: snake_case stays readable); `# - + =` and the
  * `.` of "1." only at the start, the only place they can start a block. `!` needs no escape
- * since the `[` of an image is escaped. `@mentions` and `#123` references are left as they are.
+ * since the `[` of an image is escaped. `@login`, `#123` and `GH-123` get a zero-width space
+ * after `@`, `#` or `-`, so that GitHub neither notifies nor links (they read the same).
  */
 export function escapeMarkdown(text: string): string {
   const line = singleLine(text);
@@ -42,13 +43,27 @@ export function escapeMarkdown(text: string): string {
     else if (ch === '>') out += '&gt;';
     else if (ALWAYS_ESCAPED.has(ch)) out += '\\' + ch;
     else if (ch === '_') out += isIntraword(line, i) ? ch : '\\_';
-    // "@login" copied from GitHub would notify that person when the digest is published there.
-    else if (ch === '@' && /[A-Za-z0-9-]/.test(line[i + 1] ?? '')) out += '&#64;';
+    // GitHub finds mentions and references in the rendered text, entities decoded: a
+    // zero-width space after "@" or "#" (as Dependabot does) is what keeps "@login" from
+    // notifying that person and "#123" or "owner/repo#123" from linking, and backlinking from,
+    // an issue, when the digest is published there.
+    else if (breaksReference(line, i)) out += `${ch}${ZERO_WIDTH_SPACE}`;
     else if (i === 0 && ESCAPED_AT_LINE_START.has(ch)) out += '\\' + ch;
     else if (ch === '.' && i === listNumberEnd) out += '\\.';
     else out += ch;
   }
   return out;
+}
+
+const ZERO_WIDTH_SPACE = '&#8203;';
+
+/** "@login", "#123", "GH-123": what GitHub would turn into a mention or an issue reference. */
+function breaksReference(line: string, i: number): boolean {
+  const ch = line[i];
+  const next = line[i + 1] ?? '';
+  if (ch === '@') return /[A-Za-z0-9-]/.test(next);
+  if (ch === '#') return /\d/.test(next);
+  return ch === '-' && /\d/.test(next) && /(^|[^A-Za-z0-9])GH$/i.test(line.slice(0, i));
 }
 
 function isIntraword(text: string, i: number): boolean {

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.js';
 import { slug } from '../config/load.js';
 import { type DraftItem, draftEntry } from '../digest/draft.js';
-import type { DigestSection, Language, RenderableIssue } from '../domain/digest.js';
+import { type DigestSection, LANGUAGES, type Language, type RenderableIssue } from '../domain/digest.js';
 import type { Clock } from '../lib/clock.js';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
 import { isoWeekOf, type Period, parseIsoWeek } from '../lib/time.js';
@@ -21,6 +21,7 @@ import {
   updateEntry,
   updateIssue,
 } from '../store/digest.js';
+import type { PublishedDrafts } from '../store/schema.js';
 import { loadEvents, loadItemsById, loadStoryItems, type StoredForScoring } from '../store/scoring.js';
 import { assessItems, featureVector } from './assessment.js';
 
@@ -88,8 +89,8 @@ export async function deleteDraft(deps: EditorialDeps, volume: number): Promise<
 export async function reopen(deps: EditorialDeps, volume: number): Promise<IssueRow> {
   const issue = await getIssue(deps.db, volume);
   if (issue.status === 'draft') return issue;
-  // Its GitHub issue is kept: the next publish updates it.
-  return updateIssue(deps.db, issue.id, { status: 'draft' });
+  // Its GitHub issue is kept: the next publish updates it. Drafts follow the facts again.
+  return updateIssue(deps.db, issue.id, { status: 'draft', publishedDrafts: null });
 }
 
 /** The issue, or a ConflictError when it is published (read-only until reopened). */
@@ -334,10 +335,16 @@ export async function renderable(
   config: Config,
   volume: number,
   language: Language,
+  /** Drafts to render with (those about to be published); by default the issue's own. */
+  given?: PublishedDrafts,
 ): Promise<{ issue: IssueRow; renderable: RenderableIssue; entries: EntryRow[] }> {
   const issue = await getIssue(db, volume);
   const entries = await listEntries(db, issue.id);
-  const drafts = await draftsIn(db, issue, entries, language);
+  // A published issue reads as it was published, whatever changed upstream since.
+  const kept = given?.[language] ?? (issue.status === 'published' ? issue.publishedDrafts?.[language] : undefined);
+  const drafts = kept
+    ? new Map(Object.entries(kept).map(([id, draft]) => [Number(id), draft]))
+    : await draftsIn(db, issue, entries, language);
   const bySection = (id: string) =>
     entries
       .filter((e) => e.section === id)
@@ -378,6 +385,19 @@ export async function renderable(
     entries,
     renderable: { volume: issue.volume, title, language, period: { from: issue.periodFrom, to: issue.periodTo }, sections },
   };
+}
+
+/** The drafts of an issue in every language, as they read now: kept with the issue when it is published. */
+export async function draftsToPublish(db: Db, volume: number): Promise<PublishedDrafts> {
+  const issue = await getIssue(db, volume);
+  if (issue.status === 'published' && issue.publishedDrafts) return issue.publishedDrafts;
+  const entries = await listEntries(db, issue.id);
+  const result: PublishedDrafts = {};
+  for (const language of LANGUAGES) {
+    const drafts = await draftsIn(db, issue, entries, language);
+    result[language] = Object.fromEntries([...drafts].map(([id, draft]) => [String(id), draft]));
+  }
+  return result;
 }
 
 /** Drafts of the entries whose title or blurb radar wrote, in a language, from their current facts. */

@@ -2,11 +2,13 @@ import type { Config } from '../config/config.js';
 import { renderMarkdown } from '../digest/render-markdown.js';
 import type { Language } from '../domain/digest.js';
 import type { GitHub } from '../github/client.js';
+import { GitHubApiError } from '../github/errors.js';
 import type { Clock } from '../lib/clock.js';
-import { UsageError } from '../lib/errors.js';
+import { ConflictError, UsageError } from '../lib/errors.js';
 import type { Db } from '../store/db.js';
 import { updateIssue } from '../store/digest.js';
-import { renderable } from './issues.js';
+import { PROCESS_HOLDER, releaseLease, tryAcquireLease } from '../store/leases.js';
+import { draftsToPublish, renderable } from './issues.js';
 
 /**
  * Publishing a digest issue as a GitHub issue: created the first time, updated (the same GitHub
@@ -31,19 +33,37 @@ export interface PublishResult {
   number: number | null;
 }
 
+/** Longer than any publish: GitHub's own timeouts and retries come first. */
+const PUBLISH_LEASE_MS = 5 * 60_000;
+
 const OWNER_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 
 export function marker(volume: number): string {
   return `<!-- radar-digest volume=${volume} -->`;
 }
 
-export async function publish(
-  deps: { db: Db; config: Config; github: GitHub; clock: Clock },
-  input: { volume: number; repo?: string | undefined; dryRun?: boolean | undefined; language?: Language | undefined },
-): Promise<PublishResult> {
+type PublishDeps = { db: Db; config: Config; github: GitHub; clock: Clock };
+type PublishInput = { volume: number; repo?: string | undefined; dryRun?: boolean | undefined; language?: Language | undefined };
+
+export async function publish(deps: PublishDeps, input: PublishInput): Promise<PublishResult> {
+  if (input.dryRun) return publishHoldingLease(deps, input);
+  // One publish of a volume at a time: two at once would both find no issue and both create one.
+  const lease = `publish:${input.volume}`;
+  if (!(await tryAcquireLease(deps.db, lease, PROCESS_HOLDER, PUBLISH_LEASE_MS)))
+    throw new ConflictError(`issue ${input.volume} is being published by another radar process; try again in a moment`);
+  try {
+    return await publishHoldingLease(deps, input);
+  } finally {
+    await releaseLease(deps.db, lease, PROCESS_HOLDER).catch(() => undefined);
+  }
+}
+
+async function publishHoldingLease(deps: PublishDeps, input: PublishInput): Promise<PublishResult> {
   const { db, config } = deps;
   const language = input.language ?? config.digest.language;
-  const { issue, renderable: view, entries } = await renderable(db, config, input.volume, language);
+  // The drafts published are the drafts kept: one reading of the facts for both.
+  const drafts = await draftsToPublish(db, input.volume);
+  const { issue, renderable: view, entries } = await renderable(db, config, input.volume, language, drafts);
   const repo = input.repo ?? issue.publishedRepo ?? config.digest.publish.repo;
   if (!repo)
     throw new UsageError(
@@ -54,7 +74,7 @@ export async function publish(
     throw new UsageError(
       `issue ${input.volume} has no entries yet: promote candidates first (radar promote ID --issue ${input.volume})`,
     );
-  const body = `${renderMarkdown(view)}\n${marker(issue.volume)}\n`;
+  const body = `${withoutBacklinks(renderMarkdown(view))}\n${marker(issue.volume)}\n`;
   const [owner, name] = repo.split('/') as [string, string];
   const known =
     issue.publishedNumber !== null && issue.publishedRepo?.toLowerCase() === repo.toLowerCase() ? issue.publishedNumber : null;
@@ -69,43 +89,21 @@ export async function publish(
     };
   }
 
-  const existing = known ?? (await findByMarker(deps.github, owner, name, issue.volume));
-  let answer: { number: number; html_url: string };
-  let request: PublishRequest;
-  if (existing) {
-    request = {
-      method: 'PATCH',
-      path: `/repos/${repo}/issues/${existing}`,
-      repo,
-      title: view.title,
-      body,
-      labels: config.digest.publish.labels,
-    };
-    answer = await deps.github.write('PATCH', '/repos/{owner}/{repo}/issues/{issue_number}', {
-      owner,
-      repo: name,
-      issue_number: existing,
-      title: view.title,
-      body,
-    });
-  } else {
-    request = {
-      method: 'POST',
-      path: `/repos/${repo}/issues`,
-      repo,
-      title: view.title,
-      body,
-      labels: config.digest.publish.labels,
-    };
-    answer = await deps.github.write('POST', '/repos/{owner}/{repo}/issues', {
-      owner,
-      repo: name,
-      title: view.title,
-      body,
-      ...(config.digest.publish.labels.length ? { labels: config.digest.publish.labels } : {}),
-    });
-  }
+  const target = { github: deps.github, owner, name, volume: issue.volume };
+  const existing = known ?? (await findByMarker(target));
+  const request: PublishRequest = {
+    method: existing ? 'PATCH' : 'POST',
+    path: existing ? `/repos/${repo}/issues/${existing}` : `/repos/${repo}/issues`,
+    repo,
+    title: view.title,
+    body,
+    labels: config.digest.publish.labels,
+  };
+  const answer = existing
+    ? await updateGitHubIssue(target, existing, view.title, body)
+    : await createGitHubIssue(target, view.title, body, config.digest.publish.labels);
   await updateIssue(db, issue.id, {
+    publishedDrafts: drafts,
     status: 'published',
     publishedRepo: repo,
     publishedNumber: answer.number,
@@ -113,22 +111,94 @@ export async function publish(
     // First publication: what "featured since" is measured from.
     publishedAt: issue.publishedAt ?? deps.clock.now(),
   });
-  return { action: existing ? 'updated' : 'created', request, url: answer.html_url, number: answer.number };
+  return { action: existing || answer.found ? 'updated' : 'created', request, url: answer.html_url, number: answer.number };
 }
 
-/** An issue of the target repo created by an earlier publish of this volume (its marker), if any. */
-async function findByMarker(github: GitHub, owner: string, repo: string, volume: number): Promise<number | null> {
-  const recent = await github.get<Array<{ number: number; body?: string | null; pull_request?: unknown }>>(
-    '/repos/{owner}/{repo}/issues',
-    {
-      owner,
-      repo,
-      state: 'all',
-      sort: 'created',
-      direction: 'desc',
-      per_page: 50,
-    },
+interface Target {
+  github: GitHub;
+  owner: string;
+  name: string;
+  volume: number;
+}
+
+type Answer = { number: number; html_url: string; found?: boolean };
+
+function updateGitHubIssue(target: Target, number: number, title: string, body: string): Promise<Answer> {
+  // A PATCH of the same title and body is idempotent: retried like any request.
+  return target.github.write('PATCH', '/repos/{owner}/{repo}/issues/{issue_number}', {
+    owner: target.owner,
+    repo: target.name,
+    issue_number: number,
+    title,
+    body,
+  });
+}
+
+/**
+ * A POST is not retried: GitHub may have created the issue before failing to answer. After a
+ * failure that is not a refusal, the issue is looked for by its marker; found, it is the one.
+ */
+async function createGitHubIssue(target: Target, title: string, body: string, labels: string[]): Promise<Answer> {
+  try {
+    return await target.github.write(
+      'POST',
+      '/repos/{owner}/{repo}/issues',
+      { owner: target.owner, repo: target.name, title, body, ...(labels.length ? { labels } : {}) },
+      { retry: false },
+    );
+  } catch (error) {
+    const refused = error instanceof GitHubApiError && error.status >= 400 && error.status < 500;
+    if (refused) throw error;
+    const found = await findByMarker(target).catch(() => null);
+    if (found === null) {
+      throw new GitHubApiError(
+        `GitHub did not confirm that it created the issue (${(error as Error).message}); run radar issue publish ${target.volume} again: it finds the issue by its marker if it was created`,
+        error instanceof GitHubApiError ? error.status : 0,
+        `POST /repos/${target.owner}/${target.name}/issues`,
+        { cause: error },
+      );
+    }
+    const answer = await updateGitHubIssue(target, found, title, body);
+    return { ...answer, found: true };
+  }
+}
+
+/**
+ * GitHub issues rewrite links to github.com issues and pull requests into cross-references on
+ * those (a "mentioned this" line in every upstream PR the digest links to, every week). Links
+ * through redirect.github.com lead to the same pages without one, as GitHub documents and
+ * Dependabot and Renovate do.
+ */
+export function withoutBacklinks(markdown: string): string {
+  return markdown.replace(/https:\/\/github\.com\//g, 'https://redirect.github.com/');
+}
+
+/**
+ * An issue of the target repo created by an earlier publish of this volume: its body ends with
+ * the marker, and radar's own account wrote it (anyone can quote a marker in an issue of theirs).
+ */
+async function findByMarker(target: Target): Promise<number | null> {
+  const { github, owner, name, volume } = target;
+  // An app's installation token cannot read /user; its issues are then told by the marker alone.
+  const viewer = await github
+    .get<{ login: string }>('/user')
+    .then((user) => user.login.toLowerCase())
+    .catch(() => null);
+  const recent = await github.get<
+    Array<{ number: number; body?: string | null; pull_request?: unknown; user?: { login?: string } | null }>
+  >('/repos/{owner}/{repo}/issues', {
+    owner,
+    repo: name,
+    state: 'all',
+    sort: 'created',
+    direction: 'desc',
+    per_page: 50,
+  });
+  const found = recent.find(
+    (i) =>
+      !i.pull_request &&
+      (i.body ?? '').trimEnd().endsWith(marker(volume)) &&
+      (viewer === null || i.user?.login?.toLowerCase() === viewer),
   );
-  const found = recent.find((i) => !i.pull_request && (i.body ?? '').includes(marker(volume)));
   return found?.number ?? null;
 }

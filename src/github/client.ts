@@ -26,6 +26,11 @@ export interface GitHubOptions {
   retryBaseMs?: number;
   /** Longest wait for a rate limit to reset before giving up with a clear error. */
   maxRateLimitWaitSeconds?: number;
+  /**
+   * Spacing between requests that notify people (creating an issue): GitHub asks integrators to
+   * wait about a second between them; Octokit waits 3. Tests make it 0.
+   */
+  notificationSpacingMs?: number;
   userAgent?: string;
 }
 
@@ -139,6 +144,7 @@ export class GitHub {
         // second apart; radar's GraphQL is read-only batching, and its only writes are digest
         // publishes, so a modest concurrency without spacing is enough.
         write: new Bottleneck.Group({ maxConcurrent: 4, minTime: 0 }),
+        notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.notificationSpacingMs ?? 3_000 }),
         retryAfterBaseValue: options.retryBaseMs ?? 1000,
         onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
           const wait = retryAfter <= maxWait && retryCount < 2;
@@ -204,10 +210,16 @@ export class GitHub {
     }
   }
 
-  /** A REST write (POST/PATCH). */
-  async write<T>(method: 'POST' | 'PATCH', route: string, params: Record<string, unknown>): Promise<T> {
+  /** A REST write (POST/PATCH); `retry: false` for one that must not be sent twice. */
+  async write<T>(
+    method: 'POST' | 'PATCH',
+    route: string,
+    params: Record<string, unknown>,
+    options: { retry?: boolean } = {},
+  ): Promise<T> {
     try {
-      const response = await this.octokit.request(`${method} ${route}`, { ...params, request: { meters: activeMeters() } });
+      const request = { meters: activeMeters(), ...(options.retry === false ? { retries: 0 } : {}) };
+      const response = await this.octokit.request(`${method} ${route}`, { ...params, request });
       return response.data as T;
     } catch (error) {
       throw this.toError(error, method, route, params);

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DigestLink } from '../domain/digest.js';
 import type { Db } from './db.js';
+import type { PublishedDrafts } from './schema.js';
 
 /** Digest issues and their entries, as stored. */
 
@@ -15,6 +16,8 @@ export interface IssueRow {
   publishedNumber: number | null;
   publishedUrl: string | null;
   publishedAt: Date | null;
+  /** The drafts as published (see migrations 005); null unless published. */
+  publishedDrafts: PublishedDrafts | null;
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
@@ -49,6 +52,7 @@ function toIssue(row: {
   published_number: number | null;
   published_url: string | null;
   published_at: Date | null;
+  published_drafts: PublishedDrafts | null;
   created_by: string;
   created_at: Date;
   updated_at: Date;
@@ -64,6 +68,7 @@ function toIssue(row: {
     publishedNumber: row.published_number,
     publishedUrl: row.published_url,
     publishedAt: row.published_at,
+    publishedDrafts: row.published_drafts,
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -142,7 +147,15 @@ export async function updateIssue(
   changes: Partial<
     Pick<
       IssueRow,
-      'title' | 'periodFrom' | 'periodTo' | 'status' | 'publishedRepo' | 'publishedNumber' | 'publishedUrl' | 'publishedAt'
+      | 'title'
+      | 'periodFrom'
+      | 'periodTo'
+      | 'status'
+      | 'publishedRepo'
+      | 'publishedNumber'
+      | 'publishedUrl'
+      | 'publishedAt'
+      | 'publishedDrafts'
     >
   >,
 ): Promise<IssueRow> {
@@ -158,6 +171,12 @@ export async function updateIssue(
       published_number: changes.publishedNumber,
       published_url: changes.publishedUrl,
       published_at: changes.publishedAt,
+      published_drafts:
+        changes.publishedDrafts === undefined
+          ? undefined
+          : changes.publishedDrafts === null
+            ? null
+            : JSON.stringify(changes.publishedDrafts),
       updated_at: new Date(),
     })
     .where('id', '=', id)

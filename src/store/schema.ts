@@ -131,10 +131,14 @@ export interface DigestIssuesTable {
   published_number: number | null;
   published_url: string | null;
   published_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The drafted titles and blurbs as published, per language and entry id; null unless published. */
+  published_drafts: ColumnType<PublishedDrafts | null, string | null | undefined, string | null>;
   created_by: string;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
+
+export type PublishedDrafts = Partial<Record<string, Record<string, { title: string; blurb: string }>>>;
 
 export interface IssueEntriesTable {
   id: Generated<number>;

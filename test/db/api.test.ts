@@ -4,6 +4,7 @@ import { createApi } from '../../src/web/api.js';
 import { type RunningServer, startServer } from '../../src/web/server.js';
 import { describeEachDialect } from '../tools/db.js';
 import { seedWeek } from '../tools/editorial.js';
+import { userJson } from '../tools/github-fixtures.js';
 import { githubApi, testGitHub } from '../tools/github-mock.js';
 
 /** The JSON API over real HTTP: every endpoint's happy path, and its 400s and 404s. */
@@ -195,6 +196,8 @@ describeEachDialect('JSON API', (t) => {
     const dry = await call('POST', '/api/issues/9/publish', { repo: 'radar-test/digest', dry_run: true });
     expect(dry.body).toMatchObject({ action: 'dry-run', request: { method: 'POST', path: '/repos/radar-test/digest/issues' } });
     githubApi()
+      .get('/user')
+      .reply(200, userJson('radar-bot'))
       .get('/repos/radar-test/digest/issues')
       .query(true)
       .reply(200, [])

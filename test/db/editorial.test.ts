@@ -17,8 +17,10 @@ import { marker, publish } from '../../src/editorial/publish.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/errors.js';
 import { parseIsoWeek } from '../../src/lib/time.js';
 import { listEntries } from '../../src/store/digest.js';
+import { tryAcquireLease } from '../../src/store/leases.js';
 import { describeEachDialect } from '../tools/db.js';
 import { HOSTILE_TITLE, seedWeek } from '../tools/editorial.js';
+import { issueJson, userJson } from '../tools/github-fixtures.js';
 import { githubApi, testGitHub } from '../tools/github-mock.js';
 
 const W25 = parseIsoWeek('2019-W25');
@@ -145,6 +147,8 @@ describeEachDialect('editor workflow', (t) => {
 
     const created: Array<Record<string, unknown>> = [];
     githubApi()
+      .get('/user')
+      .reply(200, userJson('radar-bot'))
       .get('/repos/radar-test/digest/issues')
       .query({ state: 'all', sort: 'created', direction: 'desc', per_page: 50 })
       .reply(200, [])
@@ -162,6 +166,9 @@ describeEachDialect('editor workflow', (t) => {
     expect(first).toMatchObject({ action: 'created', number: 42, url: 'https://github.com/radar-test/digest/issues/42' });
     expect(created[0]).toMatchObject({ title: '云原生周报 Vol. 11', labels: ['weekly'] });
     expect(String(created[0]?.body)).toContain('Kubernetes v1.15.0 发布');
+    // Links lead upstream without leaving a "mentioned this" in every linked pull request.
+    expect(String(created[0]?.body)).toContain('](https://redirect.github.com/kubernetes/kubernetes/releases/tag/v1.15.0)');
+    expect(String(created[0]?.body)).not.toContain('https://github.com/');
 
     await expect(editEntry(deps, entry.id, { blurb: 'late change' })).rejects.toThrow(ConflictError);
     await expect(promote(deps, { itemId: ids['4386'] as number, volume: 11 })).rejects.toThrow(
@@ -179,20 +186,134 @@ describeEachDialect('editor workflow', (t) => {
     expect(second).toMatchObject({ action: 'updated', number: 42 });
   });
 
-  it('finds the GitHub issue of an interrupted first publish by its marker instead of creating another', async () => {
+  it("finds the GitHub issue of an interrupted first publish by its marker, not a stranger's quoting it", async () => {
     const { deps, ids } = await seedWeek(t().db);
     await createIssue(deps, { volume: 12, period: W25 });
     await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 12 });
     githubApi()
+      .get('/user')
+      .reply(200, userJson('radar-bot'))
       .get('/repos/radar-test/digest/issues')
       .query(true)
-      .reply(200, [{ number: 7, title: 'Vol. 12', body: `...\n${marker(12)}\n`, state: 'open' }])
+      .reply(200, [
+        issueJson({
+          repo: 'radar-test/digest',
+          number: 9,
+          title: 'how does radar find its issue?',
+          user: 'stranger',
+          createdAt: '2019-06-24T10:00:00Z',
+          updatedAt: '2019-06-24T10:00:00Z',
+          body: `It looks for\n${marker(12)}`,
+        }),
+        issueJson({
+          repo: 'radar-test/digest',
+          number: 8,
+          title: 'quoting',
+          user: 'radar-bot',
+          createdAt: '2019-06-24T09:00:00Z',
+          updatedAt: '2019-06-24T09:00:00Z',
+          body: `\`${marker(12)}\` is the marker`,
+        }),
+        issueJson({
+          repo: 'radar-test/digest',
+          number: 7,
+          title: 'Vol. 12',
+          user: 'radar-bot',
+          createdAt: '2019-06-24T08:00:00Z',
+          updatedAt: '2019-06-24T08:00:00Z',
+          body: `...\n${marker(12)}\n`,
+        }),
+      ])
       .patch('/repos/radar-test/digest/issues/7')
       .reply(200, { number: 7, html_url: 'https://github.com/radar-test/digest/issues/7' });
     expect(await publish({ ...deps, github: testGitHub() }, { volume: 12, repo: 'radar-test/digest' })).toMatchObject({
       action: 'updated',
       number: 7,
     });
+  });
+
+  it('never sends a create twice: a failed POST is followed by a look for the marker', async () => {
+    const { deps, ids } = await seedWeek(t().db);
+    await createIssue(deps, { volume: 14, period: W25 });
+    await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 14 });
+    const listing = () =>
+      githubApi().get('/user').reply(200, userJson('radar-bot')).get('/repos/radar-test/digest/issues').query(true);
+    // GitHub created the issue, then failed to answer: found by its marker, and updated.
+    listing().reply(200, []);
+    githubApi().post('/repos/radar-test/digest/issues').once().reply(502, { message: 'Server Error' });
+    listing().reply(200, [
+      issueJson({
+        repo: 'radar-test/digest',
+        number: 31,
+        title: 'Vol. 14',
+        user: 'radar-bot',
+        createdAt: '2019-06-24T08:00:00Z',
+        updatedAt: '2019-06-24T08:00:00Z',
+        body: `...\n${marker(14)}\n`,
+      }),
+    ]);
+    githubApi()
+      .patch('/repos/radar-test/digest/issues/31')
+      .reply(200, { number: 31, html_url: 'https://github.com/radar-test/digest/issues/31' });
+    expect(await publish({ ...deps, github: testGitHub() }, { volume: 14, repo: 'radar-test/digest' })).toMatchObject({
+      action: 'updated',
+      number: 31,
+    });
+
+    // It did not: nothing stored, and publishing again is the way on.
+    await reopen(deps, 14);
+    await t()
+      .db.updateTable('digest_issues')
+      .set({ published_number: null, published_repo: null })
+      .where('volume', '=', 14)
+      .execute();
+    listing().reply(200, []);
+    githubApi().post('/repos/radar-test/digest/issues').once().reply(502, { message: 'Server Error' });
+    listing().reply(200, []);
+    await expect(publish({ ...deps, github: testGitHub() }, { volume: 14, repo: 'radar-test/digest' })).rejects.toThrow(
+      /GitHub did not confirm that it created the issue .*run radar issue publish 14 again/,
+    );
+    expect(
+      (await t().db.selectFrom('digest_issues').select('status').where('volume', '=', 14).executeTakeFirstOrThrow()).status,
+    ).toBe('draft');
+  });
+
+  it('publishes one volume at a time', async () => {
+    const { deps, ids } = await seedWeek(t().db);
+    await createIssue(deps, { volume: 15, period: W25 });
+    await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 15 });
+    await tryAcquireLease(t().db, 'publish:15', 'elsewhere:1:x', 60_000);
+    await expect(publish({ ...deps, github: testGitHub() }, { volume: 15, repo: 'radar-test/digest' })).rejects.toThrow(
+      new ConflictError('issue 15 is being published by another radar process; try again in a moment'),
+    );
+  });
+
+  it('a published issue reads as published, whatever changes upstream, until reopened', async () => {
+    const { deps, ids } = await seedWeek(t().db);
+    await createIssue(deps, { volume: 16, period: W25 });
+    await promote(deps, { itemId: ids['78001'] as number, volume: 16 });
+    githubApi()
+      .get('/user')
+      .reply(200, userJson('radar-bot'))
+      .get('/repos/radar-test/digest/issues')
+      .query(true)
+      .reply(200, [])
+      .post('/repos/radar-test/digest/issues')
+      .reply(201, { number: 50, html_url: 'https://github.com/radar-test/digest/issues/50' });
+    await publish({ ...deps, github: testGitHub() }, { volume: 16, repo: 'radar-test/digest' });
+    const rendered = async (language: 'en' | 'zh-CN') =>
+      render((await renderable(t().db, deps.config, 16, language)).renderable, 'md');
+    const before = { en: await rendered('en'), zh: await rendered('zh-CN') };
+    // Upstream retitles the pull request.
+    await t()
+      .db.updateTable('items')
+      .set({ title: 'Retitled upstream' })
+      .where('id', '=', ids['78001'] as number)
+      .execute();
+    expect(await rendered('en')).toBe(before.en);
+    expect(await rendered('zh-CN')).toBe(before.zh);
+    await reopen(deps, 16);
+    expect(await rendered('en')).toContain('Retitled upstream');
   });
 
   it('names what is missing or wrong', async () => {

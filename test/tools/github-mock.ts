@@ -36,6 +36,7 @@ export function testGitHub(options: { token?: string | null; logger?: Logger; re
     logger: options.logger ?? silentLogger(),
     retries: options.retries ?? 3,
     retryBaseMs: 1,
+    notificationSpacingMs: 0,
     timeoutMs: 5_000,
   });
 }

@@ -209,9 +209,11 @@ describe('digest rendering', () => {
     );
     const issue: RenderableIssue = { ...issue9('en'), sections: [section('news', 'News', entries)] };
     const markdown = renderMarkdown(issue);
-    expect(markdown).toContain('9. **Entry 9**\n\n   First line\n   second line\n\n   - a nested list\n\n   Links: [o/r#9]');
     expect(markdown).toContain(
-      '10. **Entry 10**\n\n    First line\n    second line\n\n    - a nested list\n\n    Links: [o/r#10]',
+      '9. **Entry 9**\n\n   First line\n   second line\n\n   - a nested list\n\n   Links: [o/r#&#8203;9]',
+    );
+    expect(markdown).toContain(
+      '10. **Entry 10**\n\n    First line\n    second line\n\n    - a nested list\n\n    Links: [o/r#&#8203;10]',
     );
   });
 

@@ -44,9 +44,13 @@ export function parseCommandArgs<O extends Options>(command: Command<O>, argv: s
   return parsed as ParsedArgs<O>;
 }
 
+/** The largest id, volume or count radar stores (a PostgreSQL integer). */
+const MAX_INTEGER = 2_147_483_647;
+
 /** Parses a positive integer flag, naming the flag in the error. */
 export function positiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag}: "${value}" is not a positive whole number`);
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_INTEGER)
+    throw new UsageError(`${flag}: "${value}" is not a whole number from 1 to ${MAX_INTEGER}`);
   return Number(value);
 }

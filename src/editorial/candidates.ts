@@ -18,17 +18,28 @@ export interface PeriodInput {
   to?: string | undefined;
 }
 
+/** How the fields of a period are called where they were given (CLI flags, or API fields). */
+export type PeriodFieldNames = Record<keyof PeriodInput, string>;
+const CLI_FLAGS: PeriodFieldNames = { week: '--week', from: '--from', to: '--to' };
+
 /** A week (2019-W20) or an explicit range; the current ISO week when neither is given. */
-export function resolvePeriod(input: PeriodInput, clock: Clock): Period {
-  if (input.week && (input.from || input.to)) throw new ValidationError('give either a week or --from/--to, not both');
-  if (input.week) return parseIsoWeek(input.week);
+export function resolvePeriod(input: PeriodInput, clock: Clock, names: PeriodFieldNames = CLI_FLAGS): Period {
+  if (input.week && (input.from || input.to))
+    throw new ValidationError(`give either ${names.week} or ${names.from}/${names.to}, not both`);
+  if (input.week) return parseIsoWeek(input.week, names.week);
   if (input.from || input.to) {
-    if (!input.from || !input.to) throw new ValidationError('--from and --to go together');
-    const period = { from: parseIsoInstant(input.from, '--from'), to: parseIsoInstant(input.to, '--to') };
-    if (period.to <= period.from) throw new ValidationError(`--to (${input.to}) must be after --from (${input.from})`);
+    if (!input.from || !input.to) throw new ValidationError(`${names.from} and ${names.to} go together`);
+    const period = { from: parseIsoInstant(input.from, names.from), to: parseIsoInstant(input.to, names.to) };
+    if (period.to <= period.from)
+      throw new ValidationError(`${names.to} (${input.to}) must be after ${names.from} (${input.from})`);
     return period;
   }
   return parseIsoWeek(isoWeekOf(clock.now()));
+}
+
+/** The names of period fields in an API request's query or body. */
+export function apiPeriodNames(where: 'query' | 'body'): PeriodFieldNames {
+  return { week: `${where}.week`, from: `${where}.from`, to: `${where}.to` };
 }
 
 export interface CandidateOptions {
@@ -83,6 +94,7 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
     if (options.includeDecided) return true;
     const decided = state.decisions.get(item.id);
     if (decided && decided !== 'restore') return false;
+    if (state.inDraft.has(item.id)) return false;
     const featured = state.featuredAt.get(item.id);
     // Featured already: only back as a follow-up, when something happened after publication.
     if (featured && !(state.lastEventAt.get(item.id) && (state.lastEventAt.get(item.id) as Date) > featured)) return false;

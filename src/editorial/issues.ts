@@ -83,7 +83,12 @@ export async function updateIssueDetails(
 
 export async function deleteDraft(deps: EditorialDeps, volume: number): Promise<void> {
   const issue = await editable(deps.db, volume);
-  await deps.db.deleteFrom('digest_issues').where('id', '=', issue.id).execute();
+  const entries = await listEntries(deps.db, issue.id);
+  await deps.db.transaction().execute(async (trx) => {
+    // Its items are candidates again, as when their entries are removed one by one.
+    for (const entry of entries) await recordRemoval(trx, deps.editor, issue, entry);
+    await trx.deleteFrom('digest_issues').where('id', '=', issue.id).execute();
+  });
 }
 
 export async function reopen(deps: EditorialDeps, volume: number): Promise<IssueRow> {
@@ -138,14 +143,6 @@ export async function promote(deps: EditorialDeps, input: PromoteInput): Promise
   if (!item) throw new NotFoundError(`no item ${input.itemId} (radar candidates lists item ids)`);
   const members = !input.only && item.storyId !== null ? await loadStoryItems(db, item.storyId) : [item];
   const others = members.filter((m) => m.id !== item.id).sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
-  const entries = await listEntries(db, issue.id);
-  const already = entries.find(
-    (e) => e.itemId === item.id || (!input.only && item.storyId !== null && e.storyId === item.storyId),
-  );
-  if (already)
-    throw new ConflictError(
-      `item ${item.id} is already in issue ${input.volume} (entry ${already.id}, section ${already.section})`,
-    );
 
   const period = { from: issue.periodFrom, to: issue.periodTo };
   const events = await loadEvents(
@@ -162,6 +159,22 @@ export async function promote(deps: EditorialDeps, input: PromoteInput): Promise
   const features = await assessItems(db, config, [item.id], period);
   const note = input.note?.trim();
   return db.transaction().execute(async (trx) => {
+    // The issue row is locked: two promotes of one story at once cannot both find it absent.
+    const locked = await trx
+      .selectFrom('digest_issues')
+      .select('status')
+      .where('id', '=', issue.id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!locked) throw new NotFoundError(`no digest issue ${input.volume}`);
+    if (locked.status === 'published') await editable(trx, input.volume);
+    const already = (await listEntries(trx, issue.id)).find(
+      (e) => e.itemId === item.id || (!input.only && item.storyId !== null && e.storyId === item.storyId),
+    );
+    if (already)
+      throw new ConflictError(
+        `item ${item.id} is already in issue ${input.volume} (entry ${already.id}, section ${already.section})`,
+      );
     const entry = await insertEntry(trx, {
       issueId: issue.id,
       section,
@@ -217,7 +230,7 @@ export async function decide(
       throw new ValidationError(`--until (${input.until.toISOString()}) must be in the future`);
   }
   const week = input.week ?? isoWeekOf(item.occurredAt);
-  const features = await assessItems(deps.db, deps.config, [item.id], parseIsoWeek(week));
+  const features = await assessItems(deps.db, deps.config, [item.id], parseIsoWeek(week, 'week'));
   await recordDecision(deps.db, {
     itemId: item.id,
     storyId: item.storyId,
@@ -254,35 +267,61 @@ export async function addManualEntry(
   });
 }
 
-export async function editEntry(
+export interface EntryChanges {
+  title?: string | undefined;
+  blurb?: string | undefined;
+  url?: string | undefined;
+  section?: string | undefined;
+  position?: number | undefined;
+}
+
+/**
+ * Edits an entry's text and moves it, all or nothing: every change is checked before any is
+ * written, and they are written in one transaction. What the editor writes is theirs: kept as
+ * written when rendered.
+ */
+export async function changeEntry(deps: EditorialDeps, entryId: number, changes: EntryChanges): Promise<EntryRow> {
+  const entry = await entryOf(deps.db, entryId);
+  await editableById(deps.db, entry.issueId);
+  const title = changes.title?.trim();
+  if (title !== undefined && !title) throw new ValidationError('title: cannot be empty');
+  const url = changes.url === undefined ? undefined : changes.url.trim() === '' ? null : checkUrl(changes.url, 'url');
+  if (changes.position !== undefined && (!Number.isInteger(changes.position) || changes.position < 1)) {
+    throw new ValidationError(`position: "${changes.position}" is not a positive whole number`);
+  }
+  const section = changes.section === undefined ? undefined : resolveSection(deps.config, changes.section);
+  // A manual entry's one link is its title and URL.
+  const manual = entry.itemId === null && (title !== undefined || url !== undefined);
+  const linkUrl = url === undefined ? entry.url : url;
+  await deps.db.transaction().execute(async (trx) => {
+    if (title !== undefined || changes.blurb !== undefined || url !== undefined) {
+      await updateEntry(trx, entryId, {
+        ...(title !== undefined ? { title, titleTrusted: true } : {}),
+        ...(changes.blurb !== undefined ? { blurb: changes.blurb.trim(), blurbTrusted: true } : {}),
+        ...(url !== undefined ? { url } : {}),
+        ...(manual ? { links: linkUrl ? [{ label: title ?? entry.title ?? linkUrl, url: linkUrl, kind: 'link' }] : [] } : {}),
+      });
+    }
+    if (section !== undefined || changes.position !== undefined)
+      await placeEntry(trx, entry, section ?? entry.section, changes.position);
+  });
+  return entryOf(deps.db, entryId);
+}
+
+export function editEntry(
   deps: EditorialDeps,
   entryId: number,
   changes: { title?: string | undefined; blurb?: string | undefined; url?: string | undefined },
 ): Promise<EntryRow> {
-  const entry = await entryOf(deps.db, entryId);
-  await editableById(deps.db, entry.issueId);
-  if (changes.title !== undefined && !changes.title.trim()) throw new ValidationError('title: cannot be empty');
-  // What the editor writes is theirs: kept as written when rendered.
-  return updateEntry(deps.db, entryId, {
-    ...(changes.title !== undefined ? { title: changes.title.trim(), titleTrusted: true } : {}),
-    ...(changes.blurb !== undefined ? { blurb: changes.blurb.trim(), blurbTrusted: true } : {}),
-    ...(changes.url !== undefined ? { url: changes.url.trim() === '' ? null : checkUrl(changes.url, 'url') } : {}),
-  });
+  return changeEntry(deps, entryId, changes);
 }
 
-export async function moveEntry(
+export function moveEntry(
   deps: EditorialDeps,
   entryId: number,
   to: { section?: string | undefined; position?: number | undefined },
 ): Promise<EntryRow> {
-  const entry = await entryOf(deps.db, entryId);
-  await editableById(deps.db, entry.issueId);
-  if (to.position !== undefined && (!Number.isInteger(to.position) || to.position < 1)) {
-    throw new ValidationError(`position: "${to.position}" is not a positive whole number`);
-  }
-  const section = to.section ? resolveSection(deps.config, to.section) : entry.section;
-  await deps.db.transaction().execute((trx) => placeEntry(trx, entry, section, to.position));
-  return entryOf(deps.db, entryId);
+  return changeEntry(deps, entryId, to);
 }
 
 export async function removeEntry(deps: EditorialDeps, entryId: number): Promise<void> {
@@ -290,19 +329,22 @@ export async function removeEntry(deps: EditorialDeps, entryId: number): Promise
   const issue = await editableById(deps.db, entry.issueId);
   await deps.db.transaction().execute(async (trx) => {
     await deleteEntry(trx, entry);
-    if (entry.itemId !== null) {
-      await recordDecision(trx, {
-        itemId: entry.itemId,
-        storyId: entry.storyId,
-        action: 'remove',
-        issueId: issue.id,
-        week: isoWeekOf(issue.periodFrom),
-        editor: deps.editor,
-        reason: null,
-        until: null,
-        features: {},
-      });
-    }
+    await recordRemoval(trx, deps.editor, issue, entry);
+  });
+}
+
+async function recordRemoval(db: Db, editor: string, issue: IssueRow, entry: EntryRow): Promise<void> {
+  if (entry.itemId === null) return;
+  await recordDecision(db, {
+    itemId: entry.itemId,
+    storyId: entry.storyId,
+    action: 'remove',
+    issueId: issue.id, // set to null if the issue is deleted; the week stays
+    week: isoWeekOf(issue.periodFrom),
+    editor,
+    reason: null,
+    until: null,
+    features: {},
   });
 }
 

@@ -11,14 +11,22 @@ export const WEEK_MS = 7 * DAY_MS;
 
 const ISO_WEEK = /^(\d{4})-W(\d{2})$/;
 
-/** Parses "2019-W20" into its Monday 00:00 UTC .. next Monday (ISO 8601 week numbering). */
-export function parseIsoWeek(text: string): Period {
+/** Years a date given by a user may have: what GitHub and PostgreSQL timestamps can both hold, and a little more. */
+const FIRST_YEAR = 1970;
+const LAST_YEAR = 9999;
+
+/** Parses "2019-W20" into its Monday 00:00 UTC .. next Monday (ISO 8601 week numbering). `what` names the field in errors. */
+export function parseIsoWeek(text: string, what?: string): Period {
+  const field = what ? `${what}: ` : '';
   const match = ISO_WEEK.exec(text.trim());
-  if (!match) throw new ValidationError(`"${text}" is not an ISO week like 2019-W20`);
+  if (!match) throw new ValidationError(`${field}"${text}" is not an ISO week like 2019-W20`);
   const year = Number(match[1]);
   const week = Number(match[2]);
+  // The week after the last one ends in the next year.
+  if (year < FIRST_YEAR || year >= LAST_YEAR)
+    throw new ValidationError(`${field}"${text}": the year must be from ${FIRST_YEAR} to ${LAST_YEAR - 1}`);
   if (week < 1 || week > isoWeeksInYear(year)) {
-    throw new ValidationError(`"${text}": ${year} has no week ${week}`);
+    throw new ValidationError(`${field}"${text}": ${year} has no week ${week}`);
   }
   const from = new Date(mondayOfWeek1(year).getTime() + (week - 1) * WEEK_MS);
   return { from, to: new Date(from.getTime() + WEEK_MS) };
@@ -59,6 +67,9 @@ export function parseIsoInstant(text: string, what: string): Date {
   const hasZone = /Z|[+-]\d{2}:?\d{2}$/.test(value.slice(10));
   const date = new Date(value.length === 10 ? `${value}T00:00:00Z` : hasZone ? value : `${value}Z`);
   if (Number.isNaN(date.getTime())) throw new ValidationError(`${what}: "${text}" is not a valid date`);
+  const year = Number(value.slice(0, 4));
+  if (year < FIRST_YEAR || year > LAST_YEAR)
+    throw new ValidationError(`${what}: "${text}": the year must be from ${FIRST_YEAR} to ${LAST_YEAR}`);
   return date;
 }
 

@@ -2,8 +2,10 @@ import { sql } from 'kysely';
 import type { Db } from './db.js';
 
 export interface EditorialState {
-  /** The latest editor decision per item: promote, dismiss, snooze (while it lasts), restore. */
+  /** The latest editor decision per item: promote, dismiss, snooze (while it lasts), restore (or removed from an issue). */
   decisions: Map<number, string>;
+  /** Items in an issue being written, by themselves or through their story (a promoted story's other items). */
+  inDraft: Set<number>;
   /** When an item (or a story it belongs to) was published in a digest issue. */
   featuredAt: Map<number, Date>;
   /** An item's latest transition (not a mere text revision): news after a feature makes a follow-up. */
@@ -14,22 +16,39 @@ const BATCH = 500;
 
 /** What editors already did about these items, as of the end of a period. */
 export async function loadEditorialState(db: Db, itemIds: readonly number[], asOf: Date): Promise<EditorialState> {
-  const state: EditorialState = { decisions: new Map(), featuredAt: new Map(), lastEventAt: new Map() };
+  const state: EditorialState = { decisions: new Map(), featuredAt: new Map(), lastEventAt: new Map(), inDraft: new Set() };
   for (let start = 0; start < itemIds.length; start += BATCH) {
     const ids = itemIds.slice(start, start + BATCH);
     const decisions = await db
       .selectFrom('decisions')
       .select(['item_id', 'action', 'until'])
       .where('item_id', 'in', ids)
-      .where('action', 'in', ['promote', 'dismiss', 'snooze', 'restore'])
+      .where('action', 'in', ['promote', 'dismiss', 'snooze', 'restore', 'remove'])
       .orderBy('id')
       .execute();
     for (const d of decisions) {
       if (d.item_id === null) continue;
-      // A snooze lasts until its date; after that the item is back.
-      const action = d.action === 'snooze' && d.until && d.until <= asOf ? 'restore' : d.action;
-      state.decisions.set(d.item_id, action);
+      // A snooze lasts until its date; after that the item is back. Taken out of an issue, it is back too.
+      const over = (d.action === 'snooze' && d.until && d.until <= asOf) || d.action === 'remove';
+      state.decisions.set(d.item_id, over ? 'restore' : d.action);
     }
+    const drafted = await db
+      .selectFrom('items')
+      .innerJoin('issue_entries', (join) =>
+        join.on((eb) =>
+          eb.or([
+            eb('issue_entries.item_id', '=', eb.ref('items.id')),
+            eb('issue_entries.story_id', '=', eb.ref('items.story_id')),
+          ]),
+        ),
+      )
+      .innerJoin('digest_issues', 'digest_issues.id', 'issue_entries.issue_id')
+      .select('items.id')
+      .distinct()
+      .where('items.id', 'in', ids)
+      .where('digest_issues.status', '=', 'draft')
+      .execute();
+    for (const row of drafted) state.inDraft.add(row.id);
     const featured = await db
       .selectFrom('items')
       .innerJoin('issue_entries', (join) =>

@@ -252,7 +252,14 @@ export async function insertEntry(db: Db, entry: NewEntry): Promise<EntryRow> {
 export async function updateEntry(
   db: Db,
   id: number,
-  changes: { title?: string; titleTrusted?: boolean; blurb?: string; blurbTrusted?: boolean; url?: string | null },
+  changes: {
+    title?: string;
+    titleTrusted?: boolean;
+    blurb?: string;
+    blurbTrusted?: boolean;
+    url?: string | null;
+    links?: DigestLink[];
+  },
 ): Promise<EntryRow> {
   const row = await db
     .updateTable('issue_entries')
@@ -263,6 +270,7 @@ export async function updateEntry(
       blurb: changes.blurb,
       blurb_trusted: changes.blurbTrusted,
       url: changes.url,
+      links: changes.links === undefined ? undefined : JSON.stringify(changes.links),
       updated_at: new Date(),
     })
     .where('id', '=', id)

@@ -5,17 +5,16 @@ import { render } from '../digest/render.js';
 import { candidateJson } from '../domain/candidate.js';
 import { LANGUAGES, RENDER_FORMATS } from '../domain/digest.js';
 import { ITEM_KINDS } from '../domain/source.js';
-import { listCandidates, resolvePeriod } from '../editorial/candidates.js';
+import { apiPeriodNames, listCandidates, resolvePeriod } from '../editorial/candidates.js';
 import {
   addManualEntry,
+  changeEntry,
   createIssue,
   decide,
   deleteDraft,
   type EditorialDeps,
-  editEntry,
   getIssue,
   listIssues,
-  moveEntry,
   promote,
   removeEntry,
   renderable,
@@ -28,7 +27,7 @@ import type { GitHub } from '../github/client.js';
 import type { Clock } from '../lib/clock.js';
 import { NotFoundError, RadarError, ValidationError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import type { Period } from '../lib/time.js';
+import { type Period, parseIsoInstant } from '../lib/time.js';
 import type { Db } from '../store/db.js';
 import type { EntryRow, IssueRow } from '../store/digest.js';
 
@@ -47,11 +46,25 @@ export interface ApiDeps {
   defaultEditor: string;
 }
 
+/** Ids, volumes and positions are PostgreSQL integers. */
+const MAX_INTEGER = 2_147_483_647;
+const wholeNumber = (what: string) => `${what}: expected a whole number from 1 to ${MAX_INTEGER}`;
+
+/** A positive whole number in a JSON body: a number, not a string or a boolean. */
 const positive = (what: string) =>
-  z.coerce
-    .number({ error: `${what}: expected a positive whole number` })
-    .int({ error: `${what}: expected a positive whole number` })
-    .positive({ error: `${what}: expected a positive whole number` });
+  z
+    .number({ error: wholeNumber(what) })
+    .int({ error: wholeNumber(what) })
+    .min(1, { error: wholeNumber(what) })
+    .max(MAX_INTEGER, { error: wholeNumber(what) });
+
+/** A positive whole number in a path or a query string: digits only. */
+const positiveParam = (what: string) =>
+  z
+    .string()
+    .regex(/^\d{1,10}$/, { error: wholeNumber(what) })
+    .transform(Number)
+    .pipe(positive(what));
 
 const periodFields = { week: z.string().optional(), from: z.string().optional(), to: z.string().optional() };
 
@@ -60,8 +73,8 @@ const candidatesQuery = z.strictObject({
   project: z.string().optional(),
   kind: z.union([z.enum(ITEM_KINDS), z.array(z.enum(ITEM_KINDS))]).optional(),
   min_score: z.coerce.number({ error: 'min_score: expected a number' }).optional(),
-  per_project: positive('per_project').optional(),
-  limit: positive('limit').optional(),
+  per_project: positiveParam('per_project').optional(),
+  limit: positiveParam('limit').optional(),
   all: z.enum(['true', 'false']).optional(),
 });
 
@@ -83,7 +96,7 @@ const entryPatchBody = z.strictObject({
 });
 const dismissBody = z.strictObject({ reason: z.string().optional(), week: z.string().optional() });
 const snoozeBody = z.strictObject({
-  until: z.string({ error: 'until: expected an ISO 8601 date' }),
+  until: z.string({ error: 'until: expected an ISO 8601 date like 2019-07-01' }),
   reason: z.string().optional(),
 });
 const publishBody = z.strictObject({
@@ -113,7 +126,7 @@ export function createApi(deps: ApiDeps): Hono {
 
   app.get('/api/candidates', async (c) => {
     const query = parse(candidatesQuery, c.req.queries() ? flatten(c.req.queries()) : {}, 'query');
-    const period = resolvePeriod(query, deps.clock);
+    const period = resolvePeriod(query, deps.clock, apiPeriodNames('query'));
     if (query.project && !deps.config.projects.some((p) => p.name.toLowerCase() === query.project?.toLowerCase())) {
       throw new ValidationError(
         `project: "${query.project}" is not a project of the config (${deps.config.projects.map((p) => p.name).join(', ')})`,
@@ -141,14 +154,16 @@ export function createApi(deps: ApiDeps): Hono {
   });
 
   app.get('/api/items/:id', async (c) =>
-    c.json(await itemDetail(deps.db, deps.config, parse(positive('id'), c.req.param('id'), 'path'))),
+    c.json(await itemDetail(deps.db, deps.config, parse(positiveParam('id'), c.req.param('id'), 'path'))),
   );
-  app.get('/api/stories/:id', async (c) => c.json(await storyDetail(deps.db, parse(positive('id'), c.req.param('id'), 'path'))));
+  app.get('/api/stories/:id', async (c) =>
+    c.json(await storyDetail(deps.db, parse(positiveParam('id'), c.req.param('id'), 'path'))),
+  );
 
   app.post('/api/items/:id/dismiss', async (c) => {
     const body = parse(dismissBody, await json(c), 'body');
     await decide(editorial(c), {
-      itemId: parse(positive('id'), c.req.param('id'), 'path'),
+      itemId: parse(positiveParam('id'), c.req.param('id'), 'path'),
       action: 'dismiss',
       reason: body.reason,
       week: body.week,
@@ -157,10 +172,9 @@ export function createApi(deps: ApiDeps): Hono {
   });
   app.post('/api/items/:id/snooze', async (c) => {
     const body = parse(snoozeBody, await json(c), 'body');
-    const until = new Date(body.until);
-    if (Number.isNaN(until.getTime())) throw new ValidationError(`until: "${body.until}" is not an ISO 8601 date`);
+    const until = parseIsoInstant(body.until, 'body.until');
     await decide(editorial(c), {
-      itemId: parse(positive('id'), c.req.param('id'), 'path'),
+      itemId: parse(positiveParam('id'), c.req.param('id'), 'path'),
       action: 'snooze',
       until,
       reason: body.reason,
@@ -168,7 +182,7 @@ export function createApi(deps: ApiDeps): Hono {
     return c.json({ ok: true });
   });
   app.post('/api/items/:id/restore', async (c) => {
-    await decide(editorial(c), { itemId: parse(positive('id'), c.req.param('id'), 'path'), action: 'restore' });
+    await decide(editorial(c), { itemId: parse(positiveParam('id'), c.req.param('id'), 'path'), action: 'restore' });
     return c.json({ ok: true });
   });
 
@@ -178,21 +192,22 @@ export function createApi(deps: ApiDeps): Hono {
     const issue = await createIssue(editorial(c), {
       volume: body.volume,
       title: body.title,
-      period: resolvePeriod(body, deps.clock),
+      period: resolvePeriod(body, deps.clock, apiPeriodNames('body')),
     });
     return c.json(issueJson(issue), 201);
   });
   app.get('/api/issues/:volume', async (c) => {
-    const volume = parse(positive('volume'), c.req.param('volume'), 'path');
+    const volume = parse(positiveParam('volume'), c.req.param('volume'), 'path');
     const { issue, renderable: view, entries } = await renderable(deps.db, deps.config, volume, deps.config.digest.language);
     return c.json({ ...issueJson(issue), rendered_title: view.title, sections: view.sections, entries: entries.map(entryJson) });
   });
   app.patch('/api/issues/:volume', async (c) => {
     const body = parse(issuePatchBody, await json(c), 'body');
-    const period: Period | undefined = body.week || body.from || body.to ? resolvePeriod(body, deps.clock) : undefined;
+    const period: Period | undefined =
+      body.week || body.from || body.to ? resolvePeriod(body, deps.clock, apiPeriodNames('body')) : undefined;
     return c.json(
       issueJson(
-        await updateIssueDetails(editorial(c), parse(positive('volume'), c.req.param('volume'), 'path'), {
+        await updateIssueDetails(editorial(c), parse(positiveParam('volume'), c.req.param('volume'), 'path'), {
           title: body.title,
           period,
         }),
@@ -200,11 +215,11 @@ export function createApi(deps: ApiDeps): Hono {
     );
   });
   app.delete('/api/issues/:volume', async (c) => {
-    await deleteDraft(editorial(c), parse(positive('volume'), c.req.param('volume'), 'path'));
+    await deleteDraft(editorial(c), parse(positiveParam('volume'), c.req.param('volume'), 'path'));
     return c.body(null, 204);
   });
   app.post('/api/issues/:volume/entries', async (c) => {
-    const volume = parse(positive('volume'), c.req.param('volume'), 'path');
+    const volume = parse(positiveParam('volume'), c.req.param('volume'), 'path');
     const raw = await json(c);
     const entry =
       raw && typeof raw === 'object' && 'item_id' in raw
@@ -217,34 +232,30 @@ export function createApi(deps: ApiDeps): Hono {
     return c.json(entryJson(entry), 201);
   });
   app.patch('/api/issues/:volume/entries/:entry', async (c) => {
-    const volume = parse(positive('volume'), c.req.param('volume'), 'path');
-    const entryId = parse(positive('entry'), c.req.param('entry'), 'path');
+    const volume = parse(positiveParam('volume'), c.req.param('volume'), 'path');
+    const entryId = parse(positiveParam('entry'), c.req.param('entry'), 'path');
     const body = parse(entryPatchBody, await json(c), 'body');
+    if (Object.values(body).every((v) => v === undefined))
+      throw new ValidationError('body: give at least one of title, blurb, url, section, position');
     await entryOfIssue(volume, entryId);
-    let entry: EntryRow | undefined;
-    if (body.title !== undefined || body.blurb !== undefined || body.url !== undefined)
-      entry = await editEntry(editorial(c), entryId, body);
-    if (body.section !== undefined || body.position !== undefined)
-      entry = await moveEntry(editorial(c), entryId, { section: body.section, position: body.position });
-    if (!entry) throw new ValidationError('body: give at least one of title, blurb, url, section, position');
-    return c.json(entryJson(entry));
+    return c.json(entryJson(await changeEntry(editorial(c), entryId, body)));
   });
   app.delete('/api/issues/:volume/entries/:entry', async (c) => {
-    const volume = parse(positive('volume'), c.req.param('volume'), 'path');
-    const entryId = parse(positive('entry'), c.req.param('entry'), 'path');
+    const volume = parse(positiveParam('volume'), c.req.param('volume'), 'path');
+    const entryId = parse(positiveParam('entry'), c.req.param('entry'), 'path');
     await entryOfIssue(volume, entryId);
     await removeEntry(editorial(c), entryId);
     return c.body(null, 204);
   });
   app.get('/api/issues/:volume/render', async (c) => {
-    const volume = parse(positive('volume'), c.req.param('volume'), 'path');
+    const volume = parse(positiveParam('volume'), c.req.param('volume'), 'path');
     const query = parse(renderQuery, flatten(c.req.queries() ?? {}), 'query');
     const { renderable: view } = await renderable(deps.db, deps.config, volume, query.lang ?? deps.config.digest.language);
     const type = query.format === 'html' ? 'text/html; charset=utf-8' : 'text/markdown; charset=utf-8';
     return c.body(render(view, query.format), 200, { 'content-type': type });
   });
   app.post('/api/issues/:volume/publish', async (c) => {
-    const volume = parse(positive('volume'), c.req.param('volume'), 'path');
+    const volume = parse(positiveParam('volume'), c.req.param('volume'), 'path');
     const body = parse(publishBody, await json(c), 'body');
     const result = await publish(
       { db: deps.db, config: deps.config, github: deps.github(), clock: deps.clock },
@@ -253,7 +264,7 @@ export function createApi(deps: ApiDeps): Hono {
     return c.json({ action: result.action, url: result.url, number: result.number, request: result.request });
   });
   app.post('/api/issues/:volume/reopen', async (c) =>
-    c.json(issueJson(await reopen(editorial(c), parse(positive('volume'), c.req.param('volume'), 'path')))),
+    c.json(issueJson(await reopen(editorial(c), parse(positiveParam('volume'), c.req.param('volume'), 'path')))),
   );
 
   async function entryOfIssue(volume: number, entryId: number): Promise<void> {
@@ -278,7 +289,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | '
     if (issue.code === 'unrecognized_keys')
       return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
     // Messages written for a field already start with its name ("volume: expected ...").
-    if (!path) return /^[\w.]+: /.test(issue.message) ? issue.message : `${where}: ${issue.message}`;
+    if (!path) return /^[\w.]+: /.test(issue.message) ? `${where}.${issue.message}` : `${where}: ${issue.message}`;
     const message = issue.message.startsWith(`${path.split('.')[0]}:`) ? issue.message : `${path}: ${issue.message}`;
     return `${where}.${message}`;
   });

@@ -60,10 +60,10 @@ describeEachDialect('JSON API', (t) => {
     expect(await call('GET', '/api/candidates?week=2019-25')).toEqual({
       status: 400,
       type: expect.stringContaining('json'),
-      body: { error: '"2019-25" is not an ISO week like 2019-W20' },
+      body: { error: 'query.week: "2019-25" is not an ISO week like 2019-W20' },
     });
     expect((await call('GET', '/api/candidates?limit=0')).body).toEqual({
-      error: 'query.limit: expected a positive whole number',
+      error: 'query.limit: expected a whole number from 1 to 2147483647',
     });
     expect((await call('GET', '/api/candidates?kind=commit')).status).toBe(400);
     expect((await call('GET', '/api/candidates?project=Nope')).body.error).toMatch(
@@ -96,7 +96,7 @@ describeEachDialect('JSON API', (t) => {
     expect(await call('GET', '/api/items/999999')).toMatchObject({ status: 404, body: { error: 'no item 999999' } });
     expect(await call('GET', '/api/items/abc')).toMatchObject({
       status: 400,
-      body: { error: 'id: expected a positive whole number' },
+      body: { error: 'path.id: expected a whole number from 1 to 2147483647' },
     });
     expect(await call('GET', '/api/stories/999999')).toMatchObject({ status: 404 });
   });
@@ -117,10 +117,10 @@ describeEachDialect('JSON API', (t) => {
       { action: 'restore', editor: 'api-editor', reason: null },
     ]);
     expect((await call('POST', `/api/items/${ids['4386']}/snooze`, {})).body).toEqual({
-      error: 'body.until: expected an ISO 8601 date',
+      error: 'body.until: expected an ISO 8601 date like 2019-07-01',
     });
     expect((await call('POST', `/api/items/${ids['4386']}/snooze`, { until: 'soon' })).body).toEqual({
-      error: 'until: "soon" is not an ISO 8601 date',
+      error: 'body.until: "soon" is not an ISO 8601 date like 2019-05-01 or 2019-05-01T12:00:00Z',
     });
     expect((await call('POST', `/api/items/${ids['4386']}/dismiss`, '{not json')).body.error).toMatch(/^body: not valid JSON/);
     expect((await call('POST', '/api/items/999999/dismiss', {})).status).toBe(404);
@@ -135,7 +135,7 @@ describeEachDialect('JSON API', (t) => {
     });
     expect((await call('POST', '/api/issues', { volume: 9, week: '2019-W25' })).status).toBe(409);
     expect((await call('POST', '/api/issues', { volume: -1 })).body).toEqual({
-      error: 'body.volume: expected a positive whole number',
+      error: 'body.volume: expected a whole number from 1 to 2147483647',
     });
     expect((await call('POST', '/api/issues', { volume: 10, colour: 'red' })).body).toEqual({
       error: 'body: unknown field colour',
@@ -213,6 +213,46 @@ describeEachDialect('JSON API', (t) => {
     expect((await call('POST', '/api/issues/9/publish', { repo: 'bad repo' })).status).toBe(400);
     await call('DELETE', '/api/issues/9').then((r) => expect(r.status).toBe(204));
     expect((await call('GET', '/api/issues/9')).status).toBe(404);
+  });
+
+  it('answers bad numbers, dates and half-done edits with a 400 that names the field, and stores nothing', async () => {
+    const { call, ids } = await start();
+    const error = async (method: string, path: string, body?: unknown) => {
+      const answer = await call(method, path, body);
+      expect(answer.status).toBe(400);
+      return answer.body.error as string;
+    };
+    expect(await error('GET', '/api/items/99999999999')).toBe('path.id: expected a whole number from 1 to 2147483647');
+    expect(await error('GET', '/api/items/1e3')).toBe('path.id: expected a whole number from 1 to 2147483647');
+    expect(await error('POST', '/api/issues', { volume: 3_000_000_000 })).toBe(
+      'body.volume: expected a whole number from 1 to 2147483647',
+    );
+    expect(await error('POST', '/api/issues', { volume: true })).toBe(
+      'body.volume: expected a whole number from 1 to 2147483647',
+    );
+    expect(await error('POST', '/api/issues', { volume: '9' })).toBe('body.volume: expected a whole number from 1 to 2147483647');
+    expect(await error('GET', '/api/candidates?week=9999-W52')).toBe(
+      'query.week: "9999-W52": the year must be from 1970 to 9998',
+    );
+    expect(await error('GET', '/api/candidates?from=0000-01-01&to=2019-01-01')).toBe(
+      'query.from: "0000-01-01": the year must be from 1970 to 9999',
+    );
+    expect(await error('GET', '/api/candidates?from=2019-06-01')).toBe('query.from and query.to go together');
+    expect(await error('POST', `/api/items/${ids['4386']}/snooze`, { until: '+275760-09-13T00:00:00Z' })).toMatch(
+      /^body\.until: "\+275760-09-13T00:00:00Z" is not an ISO 8601 date/,
+    );
+    expect(await error('POST', `/api/items/${ids['4386']}/dismiss`, { week: '2019-W99' })).toBe(
+      'week: "2019-W99": 2019 has no week 99',
+    );
+
+    // An edit with a bad part changes nothing.
+    await call('POST', '/api/issues', { volume: 9, week: '2019-W25' });
+    const entry = (await call('POST', '/api/issues/9/entries', { item_id: ids['v1.15.0'] })).body;
+    expect(await error('PATCH', `/api/issues/9/entries/${entry.id}`, { blurb: 'EDITED', section: 'nope' })).toMatch(
+      /^section "nope" does not exist/,
+    );
+    expect((await call('GET', '/api/issues/9')).body.entries[0].blurb).toBe(entry.blurb);
+    expect(await t().db.selectFrom('decisions').select('action').where('action', '=', 'dismiss').execute()).toEqual([]);
   });
 
   it('answers unknown routes with a JSON 404', async () => {

@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { render } from '../../src/digest/render.js';
 import { listCandidates } from '../../src/editorial/candidates.js';
@@ -6,6 +8,7 @@ import {
   addManualEntry,
   createIssue,
   decide,
+  deleteDraft,
   editEntry,
   moveEntry,
   promote,
@@ -18,6 +21,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/err
 import { parseIsoWeek } from '../../src/lib/time.js';
 import { listEntries } from '../../src/store/digest.js';
 import { tryAcquireLease } from '../../src/store/leases.js';
+import { runCli } from '../tools/cli.js';
 import { describeEachDialect } from '../tools/db.js';
 import { HOSTILE_TITLE, seedWeek } from '../tools/editorial.js';
 import { issueJson, userJson } from '../tools/github-fixtures.js';
@@ -314,6 +318,56 @@ describeEachDialect('editor workflow', (t) => {
     expect(await rendered('zh-CN')).toBe(before.zh);
     await reopen(deps, 16);
     expect(await rendered('en')).toContain('Retitled upstream');
+  });
+
+  it('a promoted story hides all its items; taken out of the issue, or with the draft deleted, they are back', async () => {
+    const { deps, ids } = await seedWeek(t().db);
+    await createIssue(deps, { volume: 17, period: W25 });
+    const story = [ids['78001'], ids['78002']] as number[];
+    const listed = async () => (await listCandidates(t().db, deps.config, { period: W25 })).items.map((c) => c.id);
+    expect(await listed()).toEqual(expect.arrayContaining(story));
+    const entry = await promote(deps, { itemId: story[0] as number, volume: 17 });
+    expect(await listed()).not.toContain(story[0]);
+    expect(await listed()).not.toContain(story[1]);
+    await removeEntry(deps, entry.id);
+    expect(await listed()).toEqual(expect.arrayContaining(story));
+    await promote(deps, { itemId: story[1] as number, volume: 17 });
+    await deleteDraft(deps, 17);
+    expect(await listed()).toEqual(expect.arrayContaining(story));
+  });
+
+  it('two promotes of one story at once put it in the issue once', async () => {
+    const { deps, ids } = await seedWeek(t().db);
+    const issue = await createIssue(deps, { volume: 18, period: W25 });
+    const results = await Promise.allSettled([
+      promote(deps, { itemId: ids['78001'] as number, volume: 18 }),
+      promote(deps, { itemId: ids['78002'] as number, volume: 18 }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+    expect(await listEntries(t().db, issue.id)).toHaveLength(1);
+  });
+
+  it("a manual entry's link follows its edited title and URL", async () => {
+    const { deps } = await seedWeek(t().db);
+    await createIssue(deps, { volume: 19, period: W25 });
+    const manual = await addManualEntry(deps, { volume: 19, section: 'reading', url: 'https://example.org/a', title: 'Blog A' });
+    const edited = await editEntry(deps, manual.id, { url: 'https://example.org/b', title: 'Blog B' });
+    expect(edited.links).toEqual([{ label: 'Blog B', url: 'https://example.org/b', kind: 'link' }]);
+    expect(render((await renderable(t().db, deps.config, 19, 'en')).renderable, 'md')).not.toContain('example.org/a');
+  });
+
+  it('renders from the command line into a file with --out', async () => {
+    const { deps, ids, config } = await seedWeek(t().db);
+    await createIssue(deps, { volume: 20, period: W25 });
+    await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 20 });
+    const file = join(mkdtempSync(join(tmpdir(), 'radar-render-')), 'vol-20.md');
+    const result = await runCli(['issue', 'render', '20', '--lang', 'en', '--out', file], {
+      database: t().handle,
+      configFile: config.file,
+    });
+    expect(result).toMatchObject({ code: 0, stdout: '', stderr: `wrote issue 20 (md) to ${file}\n` });
+    expect(readFileSync(file, 'utf8')).toContain('Kubernetes v1.15.0');
   });
 
   it('names what is missing or wrong', async () => {

@@ -37,7 +37,9 @@ describe('radar command line', () => {
       '--until (2019-05-01) must be after --since',
     );
     expect((await run(['candidates', '--week', '2019-20'])).stderr).toContain('"2019-20" is not an ISO week like 2019-W20');
-    expect((await run(['candidates', '--limit', '0'])).stderr).toContain('--limit: "0" is not a positive whole number');
+    expect((await run(['candidates', '--limit', '0'])).stderr).toContain(
+      '--limit: "0" is not a whole number from 1 to 2147483647',
+    );
     expect((await run(['backfill'])).stderr).toContain('--since is required');
   });
 

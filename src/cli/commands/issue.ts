@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { render } from '../../digest/render.js';
 import { LANGUAGES, type Language, RENDER_FORMATS, type RenderFormat } from '../../domain/digest.js';
@@ -51,7 +52,7 @@ renders and publishes.
   issue new --volume N [--title T] [--week W | --from/--to]   a draft for a week (default: the current one)
   issue list                       every issue with its status
   issue show N                     its sections and entries (with entry ids for radar entry)
-  issue render N [--format md|html] [--lang zh-CN|en]   the issue, on stdout
+  issue render N [--format md|html] [--lang zh-CN|en] [--out FILE]   the issue, on stdout or into FILE
   issue publish N [--repo o/r] [--dry-run]   create the GitHub issue, or update the one created before;
                                    the issue becomes read-only (--dry-run prints the request instead)
   issue reopen N                   make a published issue editable again (its GitHub issue is kept)
@@ -67,6 +68,7 @@ The title defaults to digest.title of the config ({volume} replaced) in the rend
     lang: { type: 'string' },
     repo: { type: 'string' },
     'dry-run': { type: 'boolean' },
+    out: { type: 'string' },
   },
   positionals: { min: 1, max: 2 },
   run: async (ctx, { values, positionals }) => {
@@ -132,7 +134,19 @@ The title defaults to digest.title of the config ({volume} replaced) in the rend
         const { db } = await ctx.database();
         const config = ctx.config();
         const { renderable: view } = await renderable(db, config, volume, languageOf(values.lang) ?? config.digest.language);
-        ctx.stdout.write(render(view, format));
+        const text = render(view, format);
+        if (values.out === undefined) ctx.stdout.write(text);
+        else {
+          if (!values.out.trim()) throw new UsageError('--out: give a file name');
+          try {
+            writeFileSync(values.out, text);
+          } catch (error) {
+            throw new UsageError(
+              `--out: cannot write ${values.out} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+            );
+          }
+          ctx.stderr.write(`wrote issue ${volume} (${format}) to ${values.out}\n`);
+        }
         return 0;
       }
       case 'publish': {

@@ -32,7 +32,9 @@ export async function loadEditorialState(db: Db, itemIds: readonly number[], asO
       const over = (d.action === 'snooze' && d.until && d.until <= asOf) || d.action === 'remove';
       state.decisions.set(d.item_id, over ? 'restore' : d.action);
     }
-    const drafted = await db
+    // Issues the items are in (by themselves or through their story): drafts being written,
+    // and published ones (featured since their first publication).
+    const inIssues = await db
       .selectFrom('items')
       .innerJoin('issue_entries', (join) =>
         join.on((eb) =>
@@ -43,29 +45,14 @@ export async function loadEditorialState(db: Db, itemIds: readonly number[], asO
         ),
       )
       .innerJoin('digest_issues', 'digest_issues.id', 'issue_entries.issue_id')
-      .select('items.id')
-      .distinct()
+      .select(['items.id', 'digest_issues.status', sql<Date | null>`min(digest_issues.published_at)`.as('published_at')])
       .where('items.id', 'in', ids)
-      .where('digest_issues.status', '=', 'draft')
+      .groupBy(['items.id', 'digest_issues.status'])
       .execute();
-    for (const row of drafted) state.inDraft.add(row.id);
-    const featured = await db
-      .selectFrom('items')
-      .innerJoin('issue_entries', (join) =>
-        join.on((eb) =>
-          eb.or([
-            eb('issue_entries.item_id', '=', eb.ref('items.id')),
-            eb('issue_entries.story_id', '=', eb.ref('items.story_id')),
-          ]),
-        ),
-      )
-      .innerJoin('digest_issues', 'digest_issues.id', 'issue_entries.issue_id')
-      .select(['items.id', sql<Date>`min(digest_issues.published_at)`.as('published_at')])
-      .where('items.id', 'in', ids)
-      .where('digest_issues.status', '=', 'published')
-      .groupBy('items.id')
-      .execute();
-    for (const f of featured) if (f.published_at) state.featuredAt.set(f.id, new Date(f.published_at));
+    for (const row of inIssues) {
+      if (row.status === 'draft') state.inDraft.add(row.id);
+      else if (row.published_at) state.featuredAt.set(row.id, new Date(row.published_at));
+    }
     const events = await db
       .selectFrom('item_events')
       .select(['item_id', (eb) => eb.fn.max('occurred_at').as('last')])

@@ -7,7 +7,7 @@ import type { Clock } from '../lib/clock.js';
 import { ConflictError, UsageError } from '../lib/errors.js';
 import type { Db } from '../store/db.js';
 import { updateIssue } from '../store/digest.js';
-import { PROCESS_HOLDER, releaseLease, tryAcquireLease } from '../store/leases.js';
+import { newHolder, releaseLease, tryAcquireLease } from '../store/leases.js';
 import { draftsToPublish, renderable } from './issues.js';
 
 /**
@@ -49,12 +49,13 @@ export async function publish(deps: PublishDeps, input: PublishInput): Promise<P
   if (input.dryRun) return publishHoldingLease(deps, input);
   // One publish of a volume at a time: two at once would both find no issue and both create one.
   const lease = `publish:${input.volume}`;
-  if (!(await tryAcquireLease(deps.db, lease, PROCESS_HOLDER, PUBLISH_LEASE_MS)))
+  const holder = newHolder();
+  if (!(await tryAcquireLease(deps.db, lease, holder, PUBLISH_LEASE_MS)))
     throw new ConflictError(`issue ${input.volume} is being published by another radar process; try again in a moment`);
   try {
     return await publishHoldingLease(deps, input);
   } finally {
-    await releaseLease(deps.db, lease, PROCESS_HOLDER).catch(() => undefined);
+    await releaseLease(deps.db, lease, holder).catch(() => undefined);
   }
 }
 

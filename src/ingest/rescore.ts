@@ -10,7 +10,7 @@ import { storyScore } from '../scoring/score.js';
 import type { Weights } from '../scoring/signals.js';
 import { groupStories, type StoryItem } from '../scoring/stories.js';
 import type { Db } from '../store/db.js';
-import { PROCESS_HOLDER, releaseLease, tryAcquireLease } from '../store/leases.js';
+import { newHolder, releaseLease, tryAcquireLease } from '../store/leases.js';
 import {
   loadAllItems,
   loadEvents,
@@ -57,14 +57,15 @@ export async function rescore(
 ): Promise<RescoreResult> {
   const { db, config, logger } = deps;
   // Two passes at once would race on the stories; what one skips stays marked for the next.
-  if (!(await tryAcquireLease(db, LEASE, PROCESS_HOLDER, LEASE_TTL_MS))) {
+  const holder = newHolder();
+  if (!(await tryAcquireLease(db, LEASE, holder, LEASE_TTL_MS))) {
     logger.info({ lease: LEASE }, 'rescore skipped: another radar process is rescoring');
     return { items: 0, scoresChanged: 0, stories: 0, itemsRegrouped: 0, skipped: true };
   }
   try {
     return await rescoreHoldingLease(db, config, logger, options.all ?? false);
   } finally {
-    await releaseLease(db, LEASE, PROCESS_HOLDER).catch(() => undefined);
+    await releaseLease(db, LEASE, holder).catch(() => undefined);
   }
 }
 

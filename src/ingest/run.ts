@@ -3,7 +3,7 @@ import type { RunSummary, RunWarning } from '../domain/run.js';
 import { newMeter, withMeter } from '../github/meter.js';
 import { describeError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { leaseHolder, PROCESS_HOLDER, releaseLease, renewLease, tryAcquireLease } from '../store/leases.js';
+import { leaseHolder, newHolder, releaseLease, renewLease, tryAcquireLease } from '../store/leases.js';
 import { finishRun, startRun } from '../store/runs.js';
 import type { IngestDeps } from './poll.js';
 
@@ -57,7 +57,8 @@ export function newBatchId(): string {
 export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promise<void>): Promise<RunSummary> {
   const { db, clock } = ctx.deps;
   const leases = [...new Set(ctx.leaseKeys ?? [ctx.source])].sort().map((key) => `run:${ctx.repoId}:${key}`);
-  const blocked = await acquireAll(db, leases);
+  const holder = newHolder();
+  const blocked = await acquireAll(db, leases, holder);
   if (blocked) {
     const holder = (await leaseHolder(db, blocked))?.holder ?? 'another process';
     ctx.logger.warn({ lease: blocked, holder }, 'skipped: another radar process is working on this repo and source');
@@ -85,7 +86,7 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
   const renew = async () => {
     for (const lease of leases) {
       if (lost) return;
-      if (!(await renewLease(db, lease, PROCESS_HOLDER, LEASE_TTL_MS).catch(() => true))) lost = lease;
+      if (!(await renewLease(db, lease, holder, LEASE_TTL_MS).catch(() => true))) lost = lease;
     }
   };
   const renewal = setInterval(() => void renew(), LEASE_TTL_MS / 4);
@@ -124,7 +125,7 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
     ctx.logger.error({ err: caught }, 'run failed');
   } finally {
     clearInterval(renewal);
-    for (const lease of leases) await releaseLease(db, lease, PROCESS_HOLDER).catch(() => undefined);
+    for (const lease of leases) await releaseLease(db, lease, holder).catch(() => undefined);
   }
   const status = error ? 'failed' : 'succeeded';
   await finishRun(db, runId, {
@@ -170,14 +171,14 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
 }
 
 /** Takes every lease or none; returns the first one held by someone else. */
-async function acquireAll(db: IngestDeps['db'], leases: readonly string[]): Promise<string | null> {
+async function acquireAll(db: IngestDeps['db'], leases: readonly string[], holder: string): Promise<string | null> {
   const taken: string[] = [];
   for (const lease of leases) {
-    if (await tryAcquireLease(db, lease, PROCESS_HOLDER, LEASE_TTL_MS)) {
+    if (await tryAcquireLease(db, lease, holder, LEASE_TTL_MS)) {
       taken.push(lease);
       continue;
     }
-    for (const mine of taken) await releaseLease(db, mine, PROCESS_HOLDER).catch(() => undefined);
+    for (const mine of taken) await releaseLease(db, mine, holder).catch(() => undefined);
     return lease;
   }
   return null;

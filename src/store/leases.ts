@@ -26,7 +26,7 @@ export async function tryAcquireLease(db: Db, name: string, holder: string, ttlM
  * Holder ids are "host:pid:nonce". The host includes the PID namespace where there is one:
  * containers may share a host name, and a pid means something only within its namespace.
  */
-export function holderId(nonce: string): string {
+function holderId(nonce: string): string {
   return `${LOCAL_HOST}:${process.pid}:${nonce}`;
 }
 
@@ -40,8 +40,13 @@ function pidNamespace(): string {
   }
 }
 
-/** This process, as a lease holder. */
-export const PROCESS_HOLDER = holderId(randomUUID().slice(0, 8));
+/**
+ * A holder id for one acquisition. Each run, rescore or publish takes its own, so two of them in
+ * one process exclude each other as two processes do (a holder may renew its own lease).
+ */
+export function newHolder(): string {
+  return holderId(randomUUID().slice(0, 8));
+}
 
 function isDeadLocalHolder(holder: string): boolean {
   const [host, pid] = holder.split(':');

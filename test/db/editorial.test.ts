@@ -20,7 +20,7 @@ import { marker, publish } from '../../src/editorial/publish.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/errors.js';
 import { parseIsoWeek } from '../../src/lib/time.js';
 import { listEntries } from '../../src/store/digest.js';
-import { tryAcquireLease } from '../../src/store/leases.js';
+import { newHolder, tryAcquireLease } from '../../src/store/leases.js';
 import { runCli } from '../tools/cli.js';
 import { describeEachDialect } from '../tools/db.js';
 import { HOSTILE_TITLE, seedWeek } from '../tools/editorial.js';
@@ -286,10 +286,14 @@ describeEachDialect('editor workflow', (t) => {
     const { deps, ids } = await seedWeek(t().db);
     await createIssue(deps, { volume: 15, period: W25 });
     await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 15 });
+    const busy = new ConflictError('issue 15 is being published by another radar process; try again in a moment');
+    // A publish already under way in this process (its own holder), then in another process.
+    await tryAcquireLease(t().db, 'publish:15', newHolder(), 60_000);
+    await expect(publish({ ...deps, github: testGitHub() }, { volume: 15, repo: 'radar-test/digest' })).rejects.toThrow(busy);
+    await t().db.deleteFrom('leases').execute();
+    // Another process publishing it.
     await tryAcquireLease(t().db, 'publish:15', 'elsewhere:1:x', 60_000);
-    await expect(publish({ ...deps, github: testGitHub() }, { volume: 15, repo: 'radar-test/digest' })).rejects.toThrow(
-      new ConflictError('issue 15 is being published by another radar process; try again in a moment'),
-    );
+    await expect(publish({ ...deps, github: testGitHub() }, { volume: 15, repo: 'radar-test/digest' })).rejects.toThrow(busy);
   });
 
   it('a published issue reads as published, whatever changes upstream, until reopened', async () => {

@@ -5,7 +5,7 @@ import type { IngestDeps } from '../../src/ingest/poll.js';
 import { type RunContext, recordRun } from '../../src/ingest/run.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
-import { holderId, leaseHolder, releaseLease, tryAcquireLease } from '../../src/store/leases.js';
+import { leaseHolder, newHolder, releaseLease, tryAcquireLease } from '../../src/store/leases.js';
 import { describeEachDialect } from '../tools/db.js';
 
 /** A pid that surely ran and is gone: a child that exited. */
@@ -14,7 +14,7 @@ function deadPid(): number {
 }
 
 /** This machine (and PID namespace) as holder ids name it. */
-const here = holderId('x').split(':')[0] as string;
+const here = newHolder().split(':')[0] as string;
 
 describeEachDialect('leases', (t) => {
   it('gives a repo+source to one holder at a time, until released or expired', async () => {
@@ -44,12 +44,20 @@ describeEachDialect('leases', (t) => {
     expect(await tryAcquireLease(db, 'run:4:pulls', `${here}:${process.pid}:me`, 600_000)).toBe(false);
   });
 
+  it('keeps two holders of one process apart, as two processes', async () => {
+    const { db } = t();
+    const first = newHolder();
+    expect(await tryAcquireLease(db, 'rescore', first, 600_000)).toBe(true);
+    expect(await tryAcquireLease(db, 'rescore', newHolder(), 600_000)).toBe(false);
+    expect(await tryAcquireLease(db, 'rescore', first, 600_000)).toBe(true); // its own renewal
+  });
+
   it('leaves alone a holder in another PID namespace on a host of the same name (containers)', async () => {
     const { db } = t();
     const otherContainer = `${hostname()}@1:${deadPid()}:x`;
     expect(here).not.toBe(`${hostname()}@1`);
     expect(await tryAcquireLease(db, 'run:5:pulls', otherContainer, 600_000)).toBe(true);
-    expect(await tryAcquireLease(db, 'run:5:pulls', holderId('me'), 600_000)).toBe(false);
+    expect(await tryAcquireLease(db, 'run:5:pulls', newHolder(), 600_000)).toBe(false);
   });
 
   function runContext(source: string, leaseKeys: string[]): RunContext {

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { rescore } from '../../src/ingest/rescore.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { upsertItems } from '../../src/store/items.js';
-import { tryAcquireLease } from '../../src/store/leases.js';
+import { newHolder, releaseLease, tryAcquireLease } from '../../src/store/leases.js';
 import { syncRepos } from '../../src/store/repos.js';
 import { loadRevisionsNeedingScoring, saveScores } from '../../src/store/scoring.js';
 import { writeConfig } from '../tools/cli.js';
@@ -135,9 +135,16 @@ describeEachDialect('scoring after a poll', (t) => {
     expect((await loadRevisionsNeedingScoring(t().db)).get(row.id)).toBe(row.revision + 1);
   });
 
-  it('lets one process rescore at a time', async () => {
+  it('rescores one pass at a time, across processes and within one', async () => {
     const { config } = await seed();
+    const pass = () => rescore({ db: t().db, config, logger: silentLogger() }, { all: true });
+    // A pass already under way in this process (its own holder).
+    const running = newHolder();
+    expect(await tryAcquireLease(t().db, 'rescore', running, 60_000)).toBe(true);
+    expect(await pass()).toMatchObject({ skipped: true });
+    await releaseLease(t().db, 'rescore', running);
+    expect(await pass()).toMatchObject({ skipped: false });
     expect(await tryAcquireLease(t().db, 'rescore', 'elsewhere:1:x', 60_000)).toBe(true);
-    expect(await rescore({ db: t().db, config, logger: silentLogger() })).toMatchObject({ skipped: true });
+    expect(await pass()).toMatchObject({ skipped: true });
   });
 });

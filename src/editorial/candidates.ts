@@ -4,6 +4,7 @@ import type { ItemKind } from '../domain/source.js';
 import { releaseContext, repoScoring } from '../ingest/rescore.js';
 import type { Clock } from '../lib/clock.js';
 import { ValidationError } from '../lib/errors.js';
+import { append } from '../lib/maps.js';
 import { isoWeekOf, type Period, parseIsoInstant, parseIsoWeek, WEEK_MS } from '../lib/time.js';
 import { assess } from '../scoring/assess.js';
 import type { Feature } from '../scoring/features.js';
@@ -149,7 +150,7 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
   const byStory = new Map<string, typeof scored>();
   for (const entry of scored) {
     const key = entry.item.storyId === null ? `item:${entry.item.id}` : `story:${entry.item.storyId}`;
-    byStory.set(key, [...(byStory.get(key) ?? []), entry]);
+    append(byStory, key, entry);
   }
   let stories: CandidateStory[] = [...byStory.values()].map((members) => {
     members.sort(

@@ -3,6 +3,7 @@ import type { Config, WatchedRepo } from '../config/config.js';
 import type { ScoreReason } from '../domain/candidate.js';
 import type { IssueDetails, KepDetails, PullDetails, ReleaseDetails, SemVer } from '../domain/item.js';
 import type { Logger } from '../lib/logger.js';
+import { append } from '../lib/maps.js';
 import { isoWeekOf, parseIsoWeek } from '../lib/time.js';
 import { assess, rulesFor } from '../scoring/assess.js';
 import type { ScoringRules } from '../scoring/features.js';
@@ -86,7 +87,8 @@ async function rescoreHoldingLease(db: Db, config: Config, logger: Logger, all: 
     db,
     stale.map((i) => i.id),
   );
-  const releasesByRepo = await releaseContext(db, [...new Set(stale.map((i) => i.repoId))]);
+  // Every release is among the items loaded: no second read for the release context.
+  const releases = releasesByRepo(items.filter((i) => i.kind === 'release'));
 
   const scores = new Map<number, number>(items.map((item) => [item.id, item.score ?? 0]));
   const scored: Array<{ id: number; revision: number; score: number; reasons: ScoreReason[] }> = [];
@@ -94,7 +96,7 @@ async function rescoreHoldingLease(db: Db, config: Config, logger: Logger, all: 
   for (const item of stale) {
     const { rules, weights } = scoring(item);
     const week = parseIsoWeek(isoWeekOf(item.occurredAt));
-    const assessment = assess(item, events.get(item.id) ?? [], releasesByRepo.get(item.repoId) ?? [], week, rules, weights);
+    const assessment = assess(item, events.get(item.id) ?? [], releases.get(item.repoId) ?? [], week, rules, weights);
     const { score, reasons } = assessment.scored;
     if (item.score !== score) scoresChanged += 1;
     scores.set(item.id, score);
@@ -110,6 +112,7 @@ async function rescoreHoldingLease(db: Db, config: Config, logger: Logger, all: 
   const groups = groupStories(items.map(toStoryItem));
   const result = await saveStories(
     db,
+    new Map(items.map((i) => [i.id, i.storyId])),
     groups.map((group) => {
       const members = group.members.map((id) => byId.get(id) as StoredForScoring);
       const times = members.map((m) => m.occurredAt.getTime());
@@ -170,16 +173,25 @@ export function repoScoring(config: Config): (item: { repo: string; previousName
   };
 }
 
-export async function releaseContext(
-  db: Db,
-  repoIds: number[],
-): Promise<Map<number, Array<{ version: SemVer | null; prerelease: boolean; occurredAt: Date }>>> {
-  const byRepo = new Map<number, Array<{ version: SemVer | null; prerelease: boolean; occurredAt: Date }>>();
-  for (const release of await loadReleases(db, repoIds)) {
+export type ReleaseContext = Map<number, Array<{ version: SemVer | null; prerelease: boolean; occurredAt: Date }>>;
+
+/** The releases of the given repos, by repo, from the store (what scoring a release compares it with). */
+export async function releaseContext(db: Db, repoIds: number[]): Promise<ReleaseContext> {
+  return releasesByRepo(await loadReleases(db, repoIds));
+}
+
+/** Releases grouped by repo, with what scoring reads of them. */
+export function releasesByRepo(
+  releases: Iterable<{ repoId: number; details: Record<string, unknown>; occurredAt: Date }>,
+): ReleaseContext {
+  const byRepo: ReleaseContext = new Map();
+  for (const release of releases) {
     const details = release.details as unknown as ReleaseDetails;
-    const list = byRepo.get(release.repoId) ?? [];
-    list.push({ version: details.version ?? null, prerelease: details.prerelease ?? false, occurredAt: release.occurredAt });
-    byRepo.set(release.repoId, list);
+    append(byRepo, release.repoId, {
+      version: details.version ?? null,
+      prerelease: details.prerelease ?? false,
+      occurredAt: release.occurredAt,
+    });
   }
   return byRepo;
 }

@@ -1,4 +1,5 @@
 import type { ItemKind } from '../domain/source.js';
+import { append } from '../lib/maps.js';
 
 /**
  * Pure grouping of related items into stories, so that a KEP, its tracking issue and the pull
@@ -96,15 +97,15 @@ export function groupStories(items: readonly StoryItem[]): StoryGroup[] {
   for (const item of items) {
     const gates = new Set<string>(item.featureGates);
     for (const gate of gatesNamed(`${item.title}\n${item.releaseNote ?? ''}`)) gates.add(gate);
-    for (const gate of gates) gateOwners.set(gate, [...(gateOwners.get(gate) ?? []), item.id]);
+    for (const gate of gates) append(gateOwners, gate, item.id);
   }
+  // A declared gate's name as a word of a pull request's title or release note (gate names are
+  // identifiers: looking its words up costs the same however many gates there are).
   const declared = new Set(items.flatMap((i) => i.featureGates));
   for (const item of items) {
     if (item.kind !== 'pull') continue;
-    for (const gate of declared) {
-      if (new RegExp(`\\b${gate}\\b`).test(`${item.title}\n${item.releaseNote ?? ''}`))
-        gateOwners.set(gate, [...(gateOwners.get(gate) ?? []), item.id]);
-    }
+    const words = new Set(`${item.title}\n${item.releaseNote ?? ''}`.match(/\w+/g));
+    for (const word of words) if (declared.has(word)) append(gateOwners, word, item.id);
   }
   const byId = new Map(items.map((i) => [i.id, i]));
   for (const owners of gateOwners.values()) {
@@ -120,12 +121,12 @@ export function groupStories(items: readonly StoryItem[]): StoryGroup[] {
 
   // Within a repo: cherry-picks by title, and titles that say the same thing.
   const byRepo = new Map<string, StoryItem[]>();
-  for (const item of items)
-    if (item.kind === 'pull' || item.kind === 'issue') byRepo.set(item.repo, [...(byRepo.get(item.repo) ?? []), item]);
+  for (const item of items) if (item.kind === 'pull' || item.kind === 'issue') append(byRepo, item.repo, item);
   for (const list of byRepo.values()) {
     list.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
     const originals = new Map<string, StoryItem>();
     const tokens = new Map(list.map((item) => [item.id, significantTokens(stripCherryPick(item.title))]));
+    const chores = new Set(list.filter((item) => isChore(item.title)).map((item) => item.id));
     for (const [index, item] of list.entries()) {
       const stripped = normalTitle(stripCherryPick(item.title));
       if (isCherryPick(item.title)) {
@@ -136,11 +137,11 @@ export function groupStories(items: readonly StoryItem[]): StoryGroup[] {
         originals.set(stripped, item);
       }
       const mine = tokens.get(item.id) as Set<string>;
-      if (mine.size < 3 || isChore(item.title)) continue;
+      if (mine.size < 3 || chores.has(item.id)) continue;
       for (let j = index - 1; j >= 0; j--) {
         const other = list[j] as StoryItem;
         if (item.occurredAt.getTime() - other.occurredAt.getTime() > SIMILAR_WINDOW_MS) break;
-        if (isChore(other.title)) continue;
+        if (chores.has(other.id)) continue;
         if (similar(mine, tokens.get(other.id) as Set<string>)) link(other.id, item.id);
       }
     }
@@ -151,12 +152,12 @@ export function groupStories(items: readonly StoryItem[]): StoryGroup[] {
   for (const item of items) {
     if (item.kind !== 'release' || item.prerelease || !item.patch) continue;
     const day = `${item.repo}|${item.occurredAt.toISOString().slice(0, 10)}`;
-    releaseDays.set(day, [...(releaseDays.get(day) ?? []), item.id]);
+    append(releaseDays, day, item.id);
   }
   for (const ids of releaseDays.values()) for (const id of ids.slice(1)) link(ids[0], id);
 
   const groups = new Map<number, StoryItem[]>();
-  for (const item of items) groups.set(find(item.id), [...(groups.get(find(item.id)) ?? []), item]);
+  for (const item of items) append(groups, find(item.id), item);
   return [...groups.values()].map((members) => {
     const lead = chooseLead(members);
     return {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { ScoreReason } from '../domain/candidate.js';
 import type { ItemKind } from '../domain/source.js';
+import { append } from '../lib/maps.js';
 import type { Db } from './db.js';
 
 /** What scoring and story grouping read of a stored item. */
@@ -156,8 +157,7 @@ export async function loadEvents(db: Db, itemIds: readonly number[]): Promise<Ma
       .orderBy('id')
       .execute();
     for (const row of rows) {
-      const list = byItem.get(row.item_id) ?? [];
-      list.push({
+      append(byItem, row.item_id, {
         itemId: row.item_id,
         type: row.type,
         from: row.from_value,
@@ -165,7 +165,6 @@ export async function loadEvents(db: Db, itemIds: readonly number[]): Promise<Ma
         commitSha: row.commit_sha,
         occurredAt: row.occurred_at,
       });
-      byItem.set(row.item_id, list);
     }
   }
   return byItem;
@@ -254,9 +253,14 @@ export interface StoryRow {
 /**
  * Stores the stories (upsert by key, so a story keeps its id while it keeps its lead) and points
  * each item at its story; stories left without members are deleted. Only what changed is
- * written: a regrouping that changes nothing costs two reads.
+ * written: a regrouping that changes nothing costs one read.
  */
-export async function saveStories(db: Db, stories: readonly StoryRow[]): Promise<{ stories: number; moved: number }> {
+export async function saveStories(
+  db: Db,
+  /** Each item's story now (as loaded for the regrouping). */
+  current: ReadonlyMap<number, number | null>,
+  stories: readonly StoryRow[],
+): Promise<{ stories: number; moved: number }> {
   const existing = new Map(
     (
       await db
@@ -310,9 +314,6 @@ export async function saveStories(db: Db, stories: readonly StoryRow[]): Promise
       .execute();
     for (const row of rows) idByKey.set(row.key, row.id);
   }
-  const current = new Map(
-    (await db.selectFrom('items').select(['id', 'story_id']).execute()).map((row) => [row.id, row.story_id]),
-  );
   const assignments = stories
     .flatMap((s) => s.members.map((itemId) => ({ itemId, storyId: idByKey.get(s.key) as number })))
     .filter((a) => current.get(a.itemId) !== a.storyId);

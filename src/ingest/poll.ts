@@ -32,6 +32,11 @@ export interface PollOptions {
   since?: Date | undefined;
   until?: Date | undefined;
   trigger: 'poll' | 'backfill' | 'schedule';
+  /**
+   * Score and regroup what was stored, at the end (default). The scheduler turns it off and
+   * runs one rescore for all the polls of a tick.
+   */
+  rescore?: boolean | undefined;
   /** Called after every stored batch, for progress bars. */
   onProgress?: ((progress: PollProgress) => void) | undefined;
   signal?: AbortSignal | undefined;
@@ -50,6 +55,11 @@ export interface PollProgress {
 export interface PollResult {
   batchId: string;
   runs: RunSummary[];
+}
+
+/** Whether runs stored new or changed items (which then need scoring). */
+export function storedSomething(runs: readonly RunSummary[]): boolean {
+  return runs.some((r) => r.itemsNew + r.itemsUpdated > 0);
 }
 
 /** Where a first poll starts when there is neither a cursor nor --since. */
@@ -124,7 +134,7 @@ export async function poll(deps: IngestDeps, options: PollOptions): Promise<Poll
     .map((entry) => entry.run)
     .filter((r): r is RunSummary => r !== null);
   // What changed is scored and regrouped into stories at once (from the store, no requests).
-  if (runs.some((r) => r.itemsNew + r.itemsUpdated > 0)) await rescore({ db, config, logger });
+  if ((options.rescore ?? true) && storedSomething(runs)) await rescore({ db, config, logger });
   const total = (key: 'itemsNew' | 'itemsUpdated' | 'requests' | 'notModified' | 'graphqlPoints') =>
     runs.reduce((n, r) => n + r[key], 0);
   logger.info(

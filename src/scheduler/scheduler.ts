@@ -2,8 +2,10 @@ import { createTask, type ScheduledTask, setLogger } from 'node-cron';
 import type { WatchedRepo } from '../config/config.js';
 import type { SourceName } from '../domain/source.js';
 import { coverage } from '../ingest/coverage.js';
-import { type IngestDeps, poll } from '../ingest/poll.js';
+import { type IngestDeps, poll, storedSomething } from '../ingest/poll.js';
+import { rescore } from '../ingest/rescore.js';
 import { describeError } from '../lib/errors.js';
+import { append } from '../lib/maps.js';
 import { WEEK_MS } from '../lib/time.js';
 import { lastRunOfTrigger, lastSuccessfulRun } from '../store/runs.js';
 
@@ -30,6 +32,11 @@ export interface Scheduler {
 }
 
 export function pollJobs(deps: IngestDeps, signal: AbortSignal): SchedulerJob[] {
+  // The polls of one tick (a job per repo and schedule) share one scoring pass, run when they
+  // stored something, rather than one pass each: a pass regroups stories over every item.
+  const rescoreOnce = coalesce(async () => {
+    await rescore(deps);
+  });
   const jobs: SchedulerJob[] = [];
   for (const repo of deps.config.repos) {
     for (const [cron, sources] of groupBySchedule(repo)) {
@@ -37,7 +44,8 @@ export function pollJobs(deps: IngestDeps, signal: AbortSignal): SchedulerJob[] 
         name: `poll ${repo.repo} ${sources.join('+')}`,
         cron,
         run: async () => {
-          await poll(deps, { repos: [repo.repo], sources, trigger: 'schedule', signal });
+          const result = await poll(deps, { repos: [repo.repo], sources, trigger: 'schedule', signal, rescore: false });
+          if (storedSomething(result.runs)) await rescoreOnce();
         },
         lastRun: () => lastSuccessfulRun(deps.db, repo.repo, sources),
         catchUp: true,
@@ -76,11 +84,36 @@ export function coverageJob(deps: IngestDeps): SchedulerJob {
   };
 }
 
+/**
+ * Runs `work` at most once at a time: asked while it runs, it runs once more after it (however
+ * often it was asked meanwhile), so what was stored during a pass is not left for the next tick.
+ */
+export function coalesce(work: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
+  const start = (): Promise<void> => {
+    running = work().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  return () => {
+    if (!running) return start();
+    queued ??= running
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        return start();
+      });
+    return queued;
+  };
+}
+
 function groupBySchedule(repo: WatchedRepo): Map<string, SourceName[]> {
   const groups = new Map<string, SourceName[]>();
   for (const source of repo.sources) {
     const cron = repo.schedule[source];
-    groups.set(cron, [...(groups.get(cron) ?? []), source]);
+    append(groups, cron, source);
   }
   return groups;
 }

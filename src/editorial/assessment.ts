@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
-import { releaseContext, repoScoring } from '../ingest/rescore.js';
+import { repoScoring } from '../ingest/rescore.js';
+import { loadScoringFacts } from '../ingest/scoring-context.js';
 import type { Period } from '../lib/time.js';
 import { type Assessment, assess } from '../scoring/assess.js';
 import type { Db } from '../store/db.js';
@@ -17,14 +18,14 @@ export async function assessItems(
     db,
     items.map((i) => i.id),
   );
-  const releases = await releaseContext(db, [...new Set(items.map((i) => i.repoId))]);
+  const facts = await loadScoringFacts(db, items);
   const scoring = repoScoring(config);
   const result = new Map<number, Assessment & { item: StoredForScoring }>();
   for (const item of items) {
     const { rules, weights } = scoring(item);
     result.set(item.id, {
       item,
-      ...assess(item, events.get(item.id) ?? [], releases.get(item.repoId) ?? [], period, rules, weights),
+      ...assess(item, events.get(item.id) ?? [], facts.of(item), period, rules, weights),
     });
   }
   return result;

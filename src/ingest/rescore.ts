@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Config, WatchedRepo } from '../config/config.js';
 import type { ScoreReason } from '../domain/candidate.js';
-import type { IssueDetails, KepDetails, PullDetails, ReleaseDetails, SemVer } from '../domain/item.js';
+import type { IssueDetails, KepDetails, PullDetails, ReleaseDetails } from '../domain/item.js';
 import type { Logger } from '../lib/logger.js';
-import { append } from '../lib/maps.js';
 import { isoWeekOf, parseIsoWeek } from '../lib/time.js';
 import { assess, rulesFor } from '../scoring/assess.js';
 import type { ScoringRules } from '../scoring/features.js';
@@ -15,7 +14,6 @@ import { newHolder, releaseLease, tryAcquireLease } from '../store/leases.js';
 import {
   loadAllItems,
   loadEvents,
-  loadReleases,
   loadRevisionsNeedingScoring,
   loadScoringFingerprints,
   markForScoring,
@@ -24,6 +22,7 @@ import {
   saveScoringFingerprint,
   saveStories,
 } from '../store/scoring.js';
+import { kepsChanged, scoringFactsOf } from './scoring-context.js';
 
 export interface RescoreResult {
   /** Items scored in this pass (all of them with `all`, else those that changed). */
@@ -39,7 +38,7 @@ export interface RescoreResult {
  * Bump when scoring code changes what a stored score would be: every item is scored again at
  * the next poll, as after a weight change in the config.
  */
-const SCORING_REVISION = 1;
+const SCORING_REVISION = 2;
 
 const LEASE = 'rescore';
 const LEASE_TTL_MS = 10 * 60_000;
@@ -87,8 +86,8 @@ async function rescoreHoldingLease(db: Db, config: Config, logger: Logger, all: 
     db,
     stale.map((i) => i.id),
   );
-  // Every release is among the items loaded: no second read for the release context.
-  const releases = releasesByRepo(items.filter((i) => i.kind === 'release'));
+  // Every release and every KEP pull request is among the items loaded: no second read.
+  const facts = scoringFactsOf(items);
 
   const scores = new Map<number, number>(items.map((item) => [item.id, item.score ?? 0]));
   const scored: Array<{ id: number; revision: number; score: number; reasons: ScoreReason[] }> = [];
@@ -96,7 +95,7 @@ async function rescoreHoldingLease(db: Db, config: Config, logger: Logger, all: 
   for (const item of stale) {
     const { rules, weights } = scoring(item);
     const week = parseIsoWeek(isoWeekOf(item.occurredAt));
-    const assessment = assess(item, events.get(item.id) ?? [], releases.get(item.repoId) ?? [], week, rules, weights);
+    const assessment = assess(item, events.get(item.id) ?? [], facts.of(item), week, rules, weights);
     const { score, reasons } = assessment.scored;
     if (item.score !== score) scoresChanged += 1;
     scores.set(item.id, score);
@@ -173,40 +172,26 @@ export function repoScoring(config: Config): (item: { repo: string; previousName
   };
 }
 
-export type ReleaseContext = Map<number, Array<{ version: SemVer | null; prerelease: boolean; occurredAt: Date }>>;
-
-/** The releases of the given repos, by repo, from the store (what scoring a release compares it with). */
-export async function releaseContext(db: Db, repoIds: number[]): Promise<ReleaseContext> {
-  return releasesByRepo(await loadReleases(db, repoIds));
-}
-
-/** Releases grouped by repo, with what scoring reads of them. */
-export function releasesByRepo(
-  releases: Iterable<{ repoId: number; details: Record<string, unknown>; occurredAt: Date }>,
-): ReleaseContext {
-  const byRepo: ReleaseContext = new Map();
-  for (const release of releases) {
-    const details = release.details as unknown as ReleaseDetails;
-    append(byRepo, release.repoId, {
-      version: details.version ?? null,
-      prerelease: details.prerelease ?? false,
-      occurredAt: release.occurredAt,
-    });
-  }
-  return byRepo;
-}
-
 export function toStoryItem(item: StoredForScoring): StoryItem {
   // Whichever kind it is, the fields grouping reads (absent ones are undefined).
   const details = item.details as {
     kepNumber?: KepDetails['kepNumber'];
     featureGates?: KepDetails['featureGates'];
+    location?: KepDetails['location'];
+    owningSig?: KepDetails['owningSig'];
+    participatingSigs?: KepDetails['participatingSigs'];
     references?: PullDetails['references'];
     releaseNote?: PullDetails['releaseNote'];
+    baseRef?: PullDetails['baseRef'];
+    files?: PullDetails['files'];
     prerelease?: ReleaseDetails['prerelease'];
     version?: ReleaseDetails['version'];
     tracking?: IssueDetails['tracking'];
   };
+  const kep = item.kind === 'kep';
+  const sigs = kep
+    ? [details.owningSig, ...(details.participatingSigs ?? [])]
+    : item.labels.filter((l) => l.toLowerCase().startsWith('sig/'));
   return {
     id: item.id,
     kind: item.kind,
@@ -217,12 +202,25 @@ export function toStoryItem(item: StoredForScoring): StoryItem {
     body: item.body,
     occurredAt: item.occurredAt,
     state: item.state,
-    kepNumber: item.kind === 'kep' ? (details.kepNumber ?? null) : null,
+    kepNumber: kep ? (details.kepNumber ?? null) : null,
     keps: details.references?.keps ?? [],
-    featureGates: item.kind === 'kep' ? (details.featureGates ?? []) : [],
+    featureGates: kep ? (details.featureGates ?? []) : [],
     releaseNote: details.releaseNote ?? null,
     prerelease: details.prerelease ?? false,
     patch: item.kind === 'release' ? (details.version?.patch ?? null) : null,
     tracking: item.kind === 'issue' && Boolean(details.tracking),
+    project: item.project,
+    baseRef: details.baseRef ?? null,
+    sigs: [...new Set(sigs.filter((sig): sig is string => Boolean(sig)).map(sigName))],
+    kepLocation: kep ? (details.location ?? null) : null,
+    kepLocations: item.kind === 'pull' ? kepsChanged(details.files) : [],
   };
+}
+
+/** "sig-api-machinery", "sig/api-machinery", "sig-apimachinery" -> "apimachinery". */
+function sigName(sig: string): string {
+  return sig
+    .toLowerCase()
+    .replace(/^sig[-/]?/, '')
+    .replace(/[^a-z]/g, '');
 }

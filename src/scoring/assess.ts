@@ -1,8 +1,14 @@
 import type { ScoringConfig } from '../config/config.js';
-import type { SemVer } from '../domain/item.js';
 import type { Period } from '../lib/time.js';
 import { CONVENTIONS } from './conventions.js';
-import { extractFeatures, type Feature, type ScoringEvent, type ScoringItem, type ScoringRules } from './features.js';
+import {
+  extractFeatures,
+  type Feature,
+  type ScoringContext,
+  type ScoringEvent,
+  type ScoringItem,
+  type ScoringRules,
+} from './features.js';
 import { type Scored, scoreFeatures } from './score.js';
 import type { Weights } from './signals.js';
 import { topicRules } from './topics.js';
@@ -23,17 +29,18 @@ export interface Assessment {
 
 /**
  * Scores an item for a period: the events that count are those inside it (a KEP is scored for
- * the transitions it made in that period). Releases of the same repo tell a first pre-release.
+ * the transitions it made in that period). `facts` are what it is compared with: the releases of
+ * its repo and project, a KEP's pull requests.
  */
 export function assess(
   item: ScoringItem,
   events: readonly ScoringEvent[],
-  releases: ReadonlyArray<{ version: SemVer | null; prerelease: boolean; occurredAt: Date }>,
+  facts: Omit<ScoringContext, 'events'>,
   period: Period,
   rules: ScoringRules,
   weights: Weights,
 ): Assessment {
   const inPeriod = events.filter((e) => e.occurredAt >= period.from && e.occurredAt < period.to);
-  const features = extractFeatures(item, { events: inPeriod, releases: [...releases] }, rules);
+  const features = extractFeatures(item, { ...facts, events: inPeriod }, rules);
   return { features, scored: scoreFeatures(features, weights) };
 }

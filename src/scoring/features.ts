@@ -1,6 +1,7 @@
 import type { IssueDetails, ItemDetails, KepDetails, PullDetails, ReleaseDetails, SemVer } from '../domain/item.js';
 import type { ItemKind } from '../domain/source.js';
 import type { Conventions } from './conventions.js';
+import { readKepText } from './kep-text.js';
 import type { SignalName } from './signals.js';
 
 /**
@@ -52,7 +53,27 @@ export interface ScoringContext {
   /** Events of this item that happened in the period being scored. */
   events: ScoringEvent[];
   /** Other releases of the same repo, to tell a first pre-release of a new minor. */
-  releases: Array<{ version: SemVer | null; prerelease: boolean; occurredAt: Date }>;
+  releases: ReleaseFact[];
+  /** Releases of every repo of the item's project: which release a KEP's transition falls before. */
+  projectReleases?: ReleaseFact[];
+  /** For a KEP: the kubernetes/enhancements pull requests that add or change its document. */
+  proposals?: ProposalFact[];
+}
+
+export interface ReleaseFact {
+  version: SemVer | null;
+  prerelease: boolean;
+  occurredAt: Date;
+}
+
+/** What scoring reads of a pull request that proposes or changes a KEP. */
+export interface ProposalFact {
+  number: number | null;
+  labels: string[];
+  comments: number | null;
+  reviews: number | null;
+  reactions: number | null;
+  additions: number | null;
 }
 
 export function extractFeatures(item: ScoringItem, context: ScoringContext, rules: ScoringRules): Feature[] {
@@ -62,7 +83,7 @@ export function extractFeatures(item: ScoringItem, context: ScoringContext, rule
     case 'issue':
       return issueFeatures(item, item.details as IssueDetails, context, rules);
     case 'kep':
-      return kepFeatures(item.details as KepDetails, context);
+      return kepFeatures(item, item.details as KepDetails, context);
     case 'release':
       return releaseFeatures(item.details as ReleaseDetails, context);
   }
@@ -90,7 +111,119 @@ function pullFeatures(item: ScoringItem, details: PullDetails, rules: ScoringRul
   if (details.references?.keps.length) features.push(yes('refs:kep', details.references.keps.map((n) => `KEP-${n}`).join(', ')));
   else if (closes(item.body)) features.push(yes('refs:issue'));
   if (item.state === 'open') features.push(yes('pull:open'));
-  return dedupe(features);
+  return withChore(withRemoval(dedupe(features), item.title, note), item.title, note);
+}
+
+/**
+ * A change that removes or deprecates something users rely on is news (the weeklies have a
+ * section for it), not a cleanup, whatever its label: it takes the place of cleanup signals.
+ */
+function withRemoval(features: Feature[], title: string, note: string | null): Feature[] {
+  // "Remove X" alone may be internal; a release note or a substantive label says users see it.
+  // Some phrasings say so by themselves ("deprecate", "drop support", "no longer supported").
+  const said = note !== null && !isNone(note) ? `${title}\n${note}` : features.some(isSubstantive) ? title : null;
+  const plain =
+    /\bdeprecat\w*\b|\bdrop(s|ped|ping)? support\b|\bno longer (supported|available|served)\b|\bremov\w* (the )?deprecated\b/i;
+  const removal = said ? removalIn(said) : plain.test(title) ? removalIn(title) : null;
+  if (!removal) return features;
+  return [
+    ...features.filter((f) => !['label:cleanup', 'title:cleanup', 'topic:deprecation'].includes(f.signal)),
+    yes('change:removal', removal),
+  ];
+}
+
+const REMOVED_THING =
+  '(?:deprecated|apis?|flags?|fields?|feature[- ]gates?|gates?|crds?|commands?|subcommands?|parameters?|options?|providers?|support|endpoints?|functions?|func|packages?|metrics?|annotations?|resources?|versions?|plugins?|admission|predicates?|labels?)';
+const REMOVAL_RULES: RegExp[] = [
+  new RegExp(`\\b(?:remov(?:e|es|ed|ing)|drop(?:s|ped|ping)?|delet(?:e|es|ed|ing))\\b[^.\\n]{0,60}?\\b${REMOVED_THING}\\b`, 'i'),
+  new RegExp(
+    `\\b${REMOVED_THING}\\b[^.\\n]{0,60}?\\b(?:(?:is|are|was|were|has been|have been|will be) (?:now )?(?:removed|deprecated|dropped))\\b`,
+    'i',
+  ),
+  /\b(?:is|are|has been|have been) (?:now )?(?:deprecated|removed)\b/i,
+  /\bdeprecat(?:e|es|ed|ing|ion of)\b/i,
+  /\bno longer (?:supported|available|served|provided|exposed|accepted|enabled by default)\b/i,
+];
+// What was removed was never the users': dead code, test helpers, duplicates.
+const INTERNAL_REMOVAL = /\b(unused|dead code|redundant|duplicated?|unnecessary|obsolete tests?|leftover|stale|debug)\b/i;
+
+function removalIn(text: string): string | null {
+  if (INTERNAL_REMOVAL.test(text)) return null;
+  for (const rule of REMOVAL_RULES) {
+    const match = rule.exec(text);
+    if (!match) continue;
+    // The line that says it, from the start of its sentence.
+    const line = text.split('\n').find((l) => rule.test(l)) ?? match[0];
+    const sentence = line.slice(Math.max(0, line.lastIndexOf('. ', line.search(rule)) + 1));
+    return clip(sentence);
+  }
+  return null;
+}
+
+/** Signals that say a change matters to users, so that it is never taken for a chore. */
+function isSubstantive(feature: Feature): boolean {
+  return [
+    'label:feature',
+    'label:api-change',
+    'label:deprecation',
+    'label:action-required',
+    'label:critical-bug',
+    'release-note:present',
+    'release-note:action-required',
+    'title:graduation',
+    'title:important-fix',
+    'topic:security',
+    'refs:kep',
+    'change:removal',
+  ].includes(feature.signal);
+}
+
+/**
+ * Chores never lead a project's list: build and CI fixes, lint and formatting, dependency bumps,
+ * merges of one branch or repo into another, release bookkeeping, bots, and titles that say
+ * nothing ("commit#1", "adding date"). A chore with a release note or a substantive label is not
+ * a chore.
+ */
+function withChore(features: Feature[], title: string, note: string | null): Feature[] {
+  if (features.some(isSubstantive) || (note !== null && !isNone(note))) return features;
+  const kind = choreKind(title, features);
+  return kind ? [...features, yes('chore', kind)] : features;
+}
+
+const CHORE_RULES: Array<[string, RegExp]> = [
+  [
+    'build or CI fix',
+    /\b(fix(es|ed|ing)?|repair|unbreak|restore)\b.{0,25}\b(build|builds|ci|bazel|makefile|make|lint|linter|presubmit|postsubmit|pipeline|gate)\b|\bbuild (break|breakage|broken|failure|fix)\b|\b(broken|failing) (build|ci)\b/i,
+  ],
+  [
+    'lint or formatting',
+    /\b(lint(s|er|ers|ing)?|golint|golangci|yamllint|shellcheck|gofmt|goimports|spelling|misspell(ing)?s?|typos?|whitespace|format(ting)? (fix|code|files))\b/i,
+  ],
+  [
+    'dependency update',
+    /\btake (a )?dependency on\b|\b(update|upgrade|bump|sync)s?\b.{0,30}\b(deps|dependenc(y|ies)|vendor(ed)?|go\.mod|go\.sum|godeps|gopkg|modules?|common (repo|files)|submodules?)\b/i,
+  ],
+  [
+    'branch merge or sync',
+    /\bmerg(e|es|ed|ing)\b.{0,40}\b(from|into|to)\b.{0,20}\b(master|main|release[-\w. ]*|branch|upstream)\b|\bsync(ing|ed)? (with|from|to) (master|main|upstream|release)\b|\bmerge (branch|master|main)\b/i,
+  ],
+  [
+    'release bookkeeping',
+    /\b(update|bump|set|prepare|cut)s?\b.{0,15}\b(version|release notes?|changelog|charts? version)\b|\bversion bump\b|\bprepare (for )?(the )?release\b/i,
+  ],
+  [
+    'placeholder title',
+    /^\s*(wip|tmp|temp|test|testing|fix|fixes|fixed|update|updates|updated|changes|misc|minor|cleanup|commit\s*#?\d*|adding \w+|add \w+|initial commit)\s*[.!]*\s*$/i,
+  ],
+];
+
+function choreKind(title: string, features: readonly Feature[]): string | null {
+  if (features.some((f) => f.signal === 'author:bot')) return 'opened by a bot';
+  if (features.some((f) => ['title:dependency', 'label:dependencies', 'files:generated-only'].includes(f.signal)))
+    return 'dependency update';
+  for (const [kind, rule] of CHORE_RULES) if (rule.test(title)) return kind;
+  if (features.some((f) => ['label:flake', 'files:test-only', 'label:test-only'].includes(f.signal))) return 'tests only';
+  return null;
 }
 
 function issueFeatures(item: ScoringItem, details: IssueDetails, context: ScoringContext, rules: ScoringRules): Feature[] {
@@ -114,37 +247,94 @@ function issueFeatures(item: ScoringItem, details: IssueDetails, context: Scorin
   return dedupe(features);
 }
 
-function kepFeatures(_details: KepDetails, context: ScoringContext): Feature[] {
+function kepFeatures(item: ScoringItem, details: KepDetails, context: ScoringContext): Feature[] {
   const features: Feature[] = [];
-  let transition = false;
+  let transition: Date | null = null;
   for (const event of context.events) {
+    const before = features.length;
     switch (event.type) {
       case 'kep.created':
         features.push(yes('kep:created', event.to ?? 'new'));
         if (event.to === 'implementable') features.push(yes('kep:implementable', 'new KEP, implementable'));
-        transition = true;
         break;
       case 'kep.status':
         if (event.to === 'implementable') features.push(yes('kep:implementable', `${event.from ?? '?'} -> implementable`));
         else if (event.to === 'implemented') features.push(yes('kep:implemented', `${event.from ?? '?'} -> implemented`));
-        transition = true;
         break;
       case 'kep.stage': {
         const signal = event.to ? stageSignal(event.to) : null;
         if (signal) features.push(yes(signal, `${event.from ?? 'none'} -> ${event.to}`));
-        transition = true;
         break;
       }
       default:
-        if (event.type.startsWith('kep.milestone')) {
+        if (event.type.startsWith('kep.milestone'))
           features.push(yes('kep:milestone', `${event.from ?? 'none'} -> ${event.to ?? 'none'}`));
-          transition = true;
-        }
     }
+    if (features.length > before) transition = event.occurredAt;
   }
-  if (!transition && context.events.some((e) => e.type === 'kep.revised' || e.type === 'kep.moved'))
-    features.push(yes('kep:revised-only'));
+  if (!transition) {
+    if (context.events.some((e) => e.type === 'kep.revised' || e.type === 'kep.moved')) features.push(yes('kep:revised-only'));
+    return dedupe(features);
+  }
+  const staged = features.some((f) => f.signal.startsWith('kep:stage-'));
+  features.push(...kepSubstance(item, details, context, transition, staged));
   return dedupe(features);
+}
+
+/** How much a KEP that moved in the period changes for users: its scope, design and plans. */
+function kepSubstance(item: ScoringItem, details: KepDetails, context: ScoringContext, at: Date, staged: boolean): Feature[] {
+  const features: Feature[] = [];
+  const graduation =
+    /\b(graduat\w*|promot\w*|mov\w*)\b.{0,60}\b(to |as )?(beta|ga|stable|general availability|v1)\b|\bto (beta|ga|stable)\b/i;
+  if (!staged && graduation.test(item.title)) features.push(yes('kep:graduation', item.title));
+  const text = readKepText(item.body);
+  if (text.api) {
+    features.push(yes('kep:api', text.api));
+    if (text.coreTypes.length > 0) features.push(yes('kep:core-api', text.coreTypes.slice(0, 4).join(', ')));
+  }
+  const proposals = context.proposals ?? [];
+  const sigs = new Set(
+    [
+      details.owningSig,
+      ...(details.participatingSigs ?? []),
+      ...proposals.flatMap((p) => p.labels.filter((l) => l.startsWith('sig/'))),
+    ]
+      .filter((sig): sig is string => Boolean(sig))
+      .map((sig) =>
+        sig
+          .toLowerCase()
+          .replace(/^sig[/-]?/, '')
+          .replace(/[^a-z]/g, ''),
+      )
+      .filter((sig) => sig.length > 1),
+  );
+  if (sigs.size > 1) features.push({ signal: 'kep:sigs', x: Math.min(2, Math.log2(sigs.size)), shown: `${sigs.size} SIGs` });
+  if ((details.featureGates ?? []).length > 0)
+    features.push(yes('kep:feature-gates', details.featureGates.slice(0, 3).join(', ')));
+  const next = releaseInDevelopment(context.projectReleases ?? [], at);
+  if (next && text.versions.some(([major, minor]) => major === next.major && minor === next.minor))
+    features.push(yes('kep:next-release', `names v${next.major}.${next.minor}, the release in development`));
+  if (text.words > 500)
+    features.push({ signal: 'kep:detail', x: Math.min(3, Math.log2(text.words / 500)), shown: `${text.words} words` });
+  const discussion = proposals.reduce((n, p) => n + (p.comments ?? 0) + (p.reviews ?? 0) + (p.reactions ?? 0), 0);
+  if (discussion > 0)
+    features.push({
+      signal: 'kep:discussion',
+      x: Math.min(5, Math.log2(1 + discussion)),
+      shown: `${discussion} on ${proposals.map((p) => `#${p.number}`).join(', ')}`,
+    });
+  return features;
+}
+
+/** The minor release after the latest one published before `at` (pre-releases do not count). */
+function releaseInDevelopment(releases: readonly ReleaseFact[], at: Date): { major: number; minor: number } | null {
+  let latest: SemVer | null = null;
+  for (const r of releases) {
+    const v = r.version;
+    if (!v || r.prerelease || v.prerelease || v.patch !== 0 || r.occurredAt > at) continue;
+    if (!latest || v.major > latest.major || (v.major === latest.major && v.minor > latest.minor)) latest = v;
+  }
+  return latest ? { major: latest.major, minor: latest.minor + 1 } : null;
 }
 
 function stageSignal(stage: string): SignalName | null {
@@ -214,6 +404,8 @@ function labelFeatures(labels: readonly string[], rules: ScoringRules): Feature[
       if (label === prefix) features.push(yes(signal, label));
     }
   }
+  const sigs = lower.filter((l) => l.startsWith('sig/'));
+  if (sigs.length >= 2) features.push({ signal: 'label:sigs', x: Math.min(2, Math.log2(sigs.length)), shown: sigs.join(', ') });
   return features;
 }
 

@@ -31,12 +31,16 @@ export function withContribution(scored: Scored, reason: ScoreReason): Scored {
 
 /**
  * A story is scored as a whole: its best item, plus a share (the `story` weight) of what its
- * other items add (only the positive part: a cherry-pick does not pull its feature down).
+ * other items add, each further item counting less (the second whole, the third half, the
+ * fourth a third...), so that a KEP with its implementation pull requests ranks above the KEP
+ * alone without a long story outgrowing every other. Only the positive part counts: a
+ * cherry-pick does not pull its feature down.
  */
 export function storyScore(itemScores: readonly number[], weights: Weights): { score: number; bonus: number } {
   const sorted = [...itemScores].sort((a, b) => b - a);
   const best = sorted[0] ?? 0;
-  const bonus = round(weights.story * sorted.slice(1).reduce((sum, s) => sum + Math.max(0, s), 0));
+  const others = sorted.slice(1).reduce((sum, s, i) => sum + Math.max(0, s) / (i + 1), 0);
+  const bonus = round(weights.story * others);
   return { score: round(best + bonus), bonus };
 }
 

@@ -27,6 +27,7 @@ export const SIGNALS = {
   'label:documentation': s(-2, 'labelled documentation only (kind/documentation)'),
   'label:test-only': s(-2, 'labelled test-only (area/test without a feature)'),
   'label:dependencies': s(-3, 'labelled a dependency update (area/dependency)'),
+  'label:sigs': s(1, 'SIGs whose code it changes (sig/* labels, log scale): a change across the project'),
 
   // The release-note block of a pull request.
   'release-note:present': s(2, 'has a release note (not NONE)'),
@@ -45,6 +46,13 @@ export const SIGNALS = {
   'title:dependency': s(-3, 'the title bumps or updates a dependency or vendored code'),
   'title:revert': s(-1, 'a revert'),
   'title:cherry-pick': s(-2.5, 'a cherry-pick or backport to a release branch'),
+
+  // What the change does to users, from its release note and title.
+  'change:removal': s(3, 'removes or deprecates an API, flag, field or feature users rely on (users must act)'),
+  chore: s(
+    -2,
+    "a chore: build or CI fix, lint, dependency bump, branch merge, placeholder title; kept out of a project's top 10",
+  ),
 
   // Topics from configurable keyword lists (title and release note; the body counts half).
   'topic:performance': s(2, 'about performance or scalability'),
@@ -69,14 +77,23 @@ export const SIGNALS = {
   'pull:open': s(-1, 'still open: a proposal, not a change'),
 
   // KEPs and enhancement tracking issues.
-  'kep:created': s(2, 'a new KEP'),
-  'kep:implementable': s(4, 'KEP became implementable'),
-  'kep:implemented': s(4.5, 'KEP was implemented'),
-  'kep:stage-alpha': s(4, 'graduated to alpha'),
-  'kep:stage-beta': s(5.5, 'graduated to beta'),
-  'kep:stage-stable': s(6.5, 'graduated to stable (GA)'),
+  'kep:created': s(1, 'a new KEP: a plan, worth more with the signals below'),
+  'kep:implementable': s(3, 'KEP became implementable'),
+  'kep:implemented': s(3.5, 'KEP was implemented'),
+  'kep:stage-alpha': s(3, 'graduated to alpha'),
+  'kep:stage-beta': s(4.5, 'graduated to beta'),
+  'kep:stage-stable': s(5.5, 'graduated to stable (GA)'),
   'kep:milestone': s(0.5, 'KEP milestone changed'),
   'kep:revised-only': s(-1, 'KEP text edited, no transition'),
+  // How much a KEP that moved changes for users (only with a transition in the period).
+  'kep:graduation': s(3, 'the KEP graduates a feature (its title: to beta, to GA, to stable)'),
+  'kep:api': s(2, 'the KEP proposes API changes (an API section, Go types, a CRD)'),
+  'kep:core-api': s(1.5, 'its API changes touch core types (PodSpec, Container, NodeSpec...)'),
+  'kep:sigs': s(1, 'SIGs taking part: owning, participating, labelled on its pull request (log scale)'),
+  'kep:next-release': s(1.5, 'it names the Kubernetes release in development as a target'),
+  'kep:detail': s(0.5, 'design written out in the document (length, log scale)'),
+  'kep:feature-gates': s(1, 'it declares feature gates: a user-visible feature'),
+  'kep:discussion': s(0.4, 'comments, reviews and reactions on its kubernetes/enhancements pull request (log scale)'),
   'tracking:stage': s(1.5, 'enhancement tracking issue with a stage label'),
   'tracking:tracked': s(0.5, 'enhancement tracked for the release'),
 

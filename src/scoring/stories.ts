@@ -9,11 +9,16 @@ import { append } from '../lib/maps.js';
  * - explicit references: "Fixes #N", "Automated cherry pick of #N", "part of #N", links to
  *   another repo's issue or PR, KEP numbers ("KEP-1287", enhancements issue links);
  * - a KEP and its enhancement tracking issue (same number, or the same title);
+ * - a KEP and the pull requests of its own repo that add or change its document;
  * - a feature-gate name shared by a KEP and a pull request, or by pull requests of one repo;
- * - within one repo only, titles that say the same thing (a cherry-pick's title, or titles that
- *   share most of their significant words within four weeks).
+ * - a KEP's title named as a phrase in the title or release note of a pull request of the same
+ *   project, when the title is distinctive (two significant words or more) and the pull
+ *   request's SIG labels, if any, include the KEP's SIG;
+ * - within one repo only, titles that say the same thing (a cherry-pick's or backport's title, in
+ *   every style the watched repos use, or titles that share most of their significant words
+ *   within four weeks).
  *
- * Never across repos by text alone. No I/O.
+ * Never across projects, and across repos by text only through a KEP's title. No I/O.
  */
 
 export interface StoryItem {
@@ -36,6 +41,15 @@ export interface StoryItem {
   patch: number | null;
   /** An enhancement tracking issue (kubernetes/enhancements). */
   tracking: boolean;
+  /** The project the item's repo belongs to (text links never cross projects). */
+  project?: string;
+  /** The branch a pull request merged into: a release branch makes it a backport. */
+  baseRef?: string | null;
+  /** SIGs: a KEP's owning and participating SIGs, a pull request's sig/* labels (without "sig"). */
+  sigs?: string[];
+  /** A KEP's place in its repo (kep-document's location), and the KEP places a pull request changes. */
+  kepLocation?: string | null;
+  kepLocations?: string[];
 }
 
 export interface StoryGroup {
@@ -92,6 +106,40 @@ export function groupStories(items: readonly StoryItem[]): StoryGroup[] {
     for (const kep of item.keps) link(item.id, kepByNumber.get(kep) ?? trackingByNumber.get(kep));
   }
 
+  // A KEP and the pull requests of its repo that add or change its document.
+  const kepByLocation = new Map<string, number>();
+  for (const item of items)
+    if (item.kind === 'kep' && item.kepLocation) kepByLocation.set(`${item.repo.toLowerCase()}|${item.kepLocation}`, item.id);
+  for (const item of items) {
+    if (item.kind !== 'pull') continue;
+    for (const location of item.kepLocations ?? []) link(kepByLocation.get(`${item.repo.toLowerCase()}|${location}`), item.id);
+  }
+
+  // A KEP's distinctive title named in a pull request of its project ("... for the scheduling
+  // framework"): phrases are looked up by their first word, so the cost follows the words of each
+  // pull request, not the number of KEPs.
+  const phrasesByWord = new Map<string, Array<{ kep: StoryItem; phrase: string }>>();
+  for (const kep of items) {
+    if (kep.kind !== 'kep') continue;
+    const phrase = kepPhrase(kep.title);
+    if (phrase) append(phrasesByWord, phrase.split(' ')[0] as string, { kep, phrase });
+  }
+  if (phrasesByWord.size > 0) {
+    for (const item of items) {
+      if (item.kind !== 'pull' || isChore(item.title)) continue;
+      const normal = normalTitle(`${item.title} ${item.releaseNote ?? ''}`);
+      const text = ` ${normal} `;
+      for (const word of new Set(normal.split(' '))) {
+        for (const { kep, phrase } of phrasesByWord.get(word) ?? []) {
+          if (kep.project !== item.project || !text.includes(` ${phrase} `)) continue;
+          const sigs = item.sigs ?? [];
+          if (sigs.length > 0 && !(kep.sigs ?? []).some((sig) => sigs.includes(sig))) continue;
+          link(kep.id, item.id);
+        }
+      }
+    }
+  }
+
   // Feature gates: declared by KEPs, or named as gates in a release note or title.
   const gateOwners = new Map<string, number[]>();
   for (const item of items) {
@@ -125,14 +173,18 @@ export function groupStories(items: readonly StoryItem[]): StoryGroup[] {
   for (const list of byRepo.values()) {
     list.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
     const originals = new Map<string, StoryItem>();
+    const picks = new Map<string, StoryItem>();
     const tokens = new Map(list.map((item) => [item.id, significantTokens(stripCherryPick(item.title))]));
     const chores = new Set(list.filter((item) => isChore(item.title)).map((item) => item.id));
     for (const [index, item] of list.entries()) {
       const stripped = normalTitle(stripCherryPick(item.title));
-      if (isCherryPick(item.title)) {
-        const original = originals.get(stripped);
+      if (isCherryPick(item.title) || isBackportBranch(item.baseRef)) {
+        // Its original, else the same change picked to another branch (the original may be older
+        // than what is stored).
+        const original = originals.get(stripped) ?? picks.get(stripped);
         if (original && item.occurredAt.getTime() - original.occurredAt.getTime() <= CHERRY_PICK_WINDOW_MS)
           link(original.id, item.id);
+        if (!picks.has(stripped)) picks.set(stripped, item);
       } else if (!originals.has(stripped)) {
         originals.set(stripped, item);
       }
@@ -177,7 +229,8 @@ function chooseLead(members: StoryItem[]): StoryItem {
     (a, b) =>
       KIND_RANK[a.kind] - KIND_RANK[b.kind] ||
       Number(a.tracking) - Number(b.tracking) ||
-      Number(isCherryPick(a.title)) - Number(isCherryPick(b.title)) ||
+      Number(isCherryPick(a.title) || isBackportBranch(a.baseRef)) -
+        Number(isCherryPick(b.title) || isBackportBranch(b.baseRef)) ||
       a.occurredAt.getTime() - b.occurredAt.getTime() ||
       a.id - b.id,
   )[0] as StoryItem;
@@ -212,18 +265,47 @@ export function gatesNamed(text: string): string[] {
   return [...gates];
 }
 
+// The cherry-pick and backport titles of the watched repos: Kubernetes' "Automated cherry pick of
+// #N: ...", containerd's "[release/1.2 backport] ...", "[cherry-pick release/1.2] ...",
+// "[release1.2] ...", Envoy's and Istio's "[release-1.1] ...", "[1.1] ...", "Cherry-pick #N to
+// master", "Cherrypick: ...", "Backport #N".
+const CHERRY_PICK_PREFIX =
+  /^\s*\[(?:(?:cherry[- ]?pick(?:ed)?|backport(?:ed|ing)?)\s+(?:to\s+)?)?(?:release[-/ ]?[\w.]*|\d+\.\d+(?:\.x)?)(?:\s*(?:->|=>|to)\s*[\w./-]+)?(?:\s+(?:backport(?:ed|ing)?|cherry[- ]?pick(?:ed)?))?\s*\]\s*/i;
+const CHERRY_PICK_WORDS =
+  /automated cherry[- ]?pick|\bcherry[- ]?pick(?:ed|ing)?\b(?:\s*(?:of|from|pr|:|#\d+))?|\bbackport(?:ed|ing)?\s*(?:of|from|to|#\d+|:)/i;
+
 function isCherryPick(title: string): boolean {
-  return /automated cherry[- ]pick|cherry[- ]pick(ed)? (of|from)|\bbackport\b|^\s*\[(release[-/ ]?[\w.]*|\d+\.\d+)[^\]]*\]/i.test(
-    title,
-  );
+  return CHERRY_PICK_PREFIX.test(title) || CHERRY_PICK_WORDS.test(title);
+}
+
+/** A pull request merged into a release branch (release-1.14, release/1.2) is a backport. */
+function isBackportBranch(baseRef: string | null | undefined): boolean {
+  return Boolean(baseRef && /^release[-/]?v?\d/i.test(baseRef));
 }
 
 function stripCherryPick(title: string): string {
   return title
-    .replace(/^\s*automated cherry[- ]pick of (#\d+\s*)+:?\s*/i, '')
-    .replace(/^\s*\[(release[-/ ]?[\w.]*|\d+\.\d+)[^\]]*\]\s*/i, '')
+    .replace(/^\s*automated cherry[- ]?pick of (#\d+\s*)+:?\s*/i, '')
+    .replace(CHERRY_PICK_PREFIX, '')
     .replace(/\s*\(#\d+\)\s*$/, '')
-    .replace(/^\s*(cherry[- ]pick(ed)?|backport)( of| from)?:?\s*/i, '');
+    .replace(/^\s*(cherry[- ]?pick(ed)?|backport(ed)?)( of| from)?\s*(#\d+\s*)?(to \S+\s*)?:?\s*/i, '');
+}
+
+/**
+ * The phrase a KEP's title names its subject with, for finding it in pull request titles:
+ * without "KEP:", "Graduate ... to GA" or "Support for", and only when two or more significant
+ * words are left (a one-word title such as "Apply" would match anything).
+ */
+function kepPhrase(title: string): string | null {
+  const subject = normalTitle(
+    title
+      .replace(/^\s*kep[-\s]*\d*\s*:?\s*/i, '')
+      .replace(/\b(graduate|promote|move)\b\s*/i, '')
+      .replace(/\s+(to|as)\s+(alpha|beta|ga|stable|general availability)\b.*$/i, '')
+      .replace(/^\s*(add|adding|support for|support|implement|introduce|proposal for|proposal)\s+/i, ''),
+  );
+  const significant = subject.split(' ').filter((w) => w.length > 2 && !STOP.has(w));
+  return significant.length >= 2 && subject.length >= 10 ? subject : null;
 }
 
 function isChore(title: string): boolean {

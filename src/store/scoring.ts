@@ -54,8 +54,9 @@ function itemQuery(db: Db) {
       'items.tag',
       'items.title',
       'items.url',
-      // Scoring reads the start of a description (topics, references); KEP documents are long.
-      sql<string | null>`left(items.body, 4000)`.as('body'),
+      // Scoring reads the start of a description (topics, references), and a KEP's whole
+      // document (its API design, the releases it names).
+      sql<string | null>`case when items.kind = 'kep' then items.body else left(items.body, 4000) end`.as('body'),
       'items.author',
       'items.state',
       'items.labels',
@@ -170,16 +171,45 @@ export async function loadEvents(db: Db, itemIds: readonly number[]): Promise<Ma
   return byItem;
 }
 
-/** Releases of the given repos (their versions tell a first pre-release of a new minor). */
-export async function loadReleases(db: Db, repoIds: readonly number[]) {
-  if (repoIds.length === 0) return [];
+/** Releases of every repo of the given projects, with the project they belong to. */
+export async function loadReleasesOfProjects(db: Db, projects: readonly string[]) {
+  if (projects.length === 0) return [];
   const rows = await db
     .selectFrom('items')
-    .select(['repo_id', 'details', 'occurred_at'])
-    .where('kind', '=', 'release')
-    .where('repo_id', 'in', [...repoIds])
+    .innerJoin('repos', 'repos.id', 'items.repo_id')
+    .select(['items.repo_id', 'repos.project', 'items.details', 'items.occurred_at'])
+    .where('items.kind', '=', 'release')
+    .where('repos.project', 'in', [...projects])
     .execute();
-  return rows.map((row) => ({ repoId: row.repo_id, details: row.details, occurredAt: row.occurred_at }));
+  return rows.map((row) => ({ repoId: row.repo_id, project: row.project, details: row.details, occurredAt: row.occurred_at }));
+}
+
+/** A pull request of a KEP's repo that adds or changes the KEP's document, as scoring reads it. */
+export interface StoredProposal {
+  kepId: number;
+  number: number | null;
+  labels: string[];
+  details: Record<string, unknown>;
+}
+
+/**
+ * The pull requests (of the KEPs' own repo) whose files include each KEP's document: the
+ * Markdown file of a 2019 KEP, or anything in the folder of a kep.yaml KEP.
+ */
+export async function loadKepProposals(db: Db, kepIds: readonly number[]): Promise<StoredProposal[]> {
+  const result: StoredProposal[] = [];
+  for (let start = 0; start < kepIds.length; start += BATCH) {
+    const rows = await sql<{ kep_id: number; number: number | null; labels: string[]; details: Record<string, unknown> }>`
+      select k.id as kep_id, p.number, p.labels, p.details
+      from items k
+      join items p on p.repo_id = k.repo_id and p.kind = 'pull'
+      where k.id in (${sql.join(kepIds.slice(start, start + BATCH))}) and k.kind = 'kep'
+        and exists (
+          select 1 from jsonb_array_elements(case when jsonb_typeof(p.details->'files') = 'array' then p.details->'files' else '[]'::jsonb end) f
+          where f->>'path' = k.details->>'path' or f->>'path' like (k.details->>'location') || '/%')`.execute(db);
+    for (const row of rows.rows) result.push({ kepId: row.kep_id, number: row.number, labels: row.labels, details: row.details });
+  }
+  return result;
 }
 
 /**

@@ -42,7 +42,7 @@ describe('config loading', () => {
   it('accepts the shipped default watch list', () => {
     const config = loadConfig(SHIPPED);
     expect(config.projects.map((p) => p.name)).toEqual(['Kubernetes', 'Knative', 'Istio/Envoy', 'containerd']);
-    expect(config.repos.find((r) => r.repo === 'kubernetes/enhancements')?.sources).toEqual(['keps']);
+    expect(config.repos.find((r) => r.repo === 'kubernetes/enhancements')?.sources).toEqual(['keps', 'pulls']);
   });
 
   it('names file, path and expectation for a repo that is not owner/name', () => {

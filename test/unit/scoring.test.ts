@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ItemDetails, PullDetails } from '../../src/domain/item.js';
+import type { ItemDetails, KepDetails, PullDetails } from '../../src/domain/item.js';
 import type { ItemKind } from '../../src/domain/source.js';
 import { rulesFor } from '../../src/scoring/assess.js';
-import { extractFeatures, type ScoringEvent, type ScoringItem } from '../../src/scoring/features.js';
+import { extractFeatures, type ProposalFact, type ScoringEvent, type ScoringItem } from '../../src/scoring/features.js';
 import { scoreFeatures, storyScore } from '../../src/scoring/score.js';
 import { defaultWeights, SIGNAL_NAMES, type SignalName } from '../../src/scoring/signals.js';
 import { DEFAULT_BOTS, DEFAULT_TOPICS } from '../../src/scoring/topics.js';
@@ -76,7 +76,35 @@ const signalsOf = (
   events: ScoringEvent[] = [],
   releases: Parameters<typeof extractFeatures>[1]['releases'] = [],
   conventions = 'kubernetes',
-) => extractFeatures(item, { events, releases }, rules(conventions)).map((f) => f.signal);
+  projectReleases: Parameters<typeof extractFeatures>[1]['releases'] = [],
+) => extractFeatures(item, { events, releases, projectReleases }, rules(conventions)).map((f) => f.signal);
+
+function kep(overrides: Partial<ScoringItem> = {}, details: Partial<KepDetails> = {}): ScoringItem {
+  return other(
+    'kep',
+    {
+      type: 'kep',
+      kepNumber: null,
+      path: 'keps/sig-node/20190226-pod-overhead.md',
+      location: 'keps/sig-node/20190226-pod-overhead',
+      blob: null,
+      owningSig: 'sig-node',
+      participatingSigs: [],
+      status: 'implementable',
+      stage: null,
+      latestMilestone: null,
+      milestones: {},
+      featureGates: [],
+      authors: [],
+      commit: null,
+      creationDate: null,
+      tracking: null,
+      ...details,
+    },
+    { title: 'Pod Overhead', body: null, ...overrides },
+  );
+}
+const created = event('kep.created', null, 'implementable');
 
 /** Every signal, and an item that shows it. */
 const CASES: Array<[SignalName, () => SignalName[]]> = [
@@ -92,6 +120,9 @@ const CASES: Array<[SignalName, () => SignalName[]]> = [
   ['label:documentation', () => signalsOf(pull({ labels: ['kind/documentation'] }))],
   ['label:test-only', () => signalsOf(pull({ labels: ['area/test'] }))],
   ['label:dependencies', () => signalsOf(pull({ labels: ['area/dependency'] }))],
+  ['label:sigs', () => signalsOf(pull({ labels: ['sig/node', 'sig/scheduling'] }))],
+  ['change:removal', () => signalsOf(pull({ title: 'Deprecate the --foo flag' }))],
+  ['chore', () => signalsOf(pull({ title: 'Fix build break' }))],
   ['release-note:present', () => signalsOf(pull({}, { releaseNote: 'Adds a field.' }))],
   [
     'release-note:length',
@@ -112,7 +143,7 @@ const CASES: Array<[SignalName, () => SignalName[]]> = [
   ['topic:performance', () => signalsOf(pull({ title: 'Cut apiserver latency for large lists' }))],
   ['topic:security', () => signalsOf(pull({ title: 'Patch CVE-2019-11246 in kubectl cp' }))],
   ['topic:api', () => signalsOf(pull({ title: 'Serve the v1beta1 API for webhooks' }))],
-  ['topic:deprecation', () => signalsOf(pull({ title: 'Deprecate the --foo flag' }))],
+  ['topic:deprecation', () => signalsOf(pull({ title: 'Rework flag parsing', body: 'The --foo flag stays deprecated.' }))],
   ['topic:new-component', () => signalsOf(pull({ title: 'Add a new rate limit filter' }))],
   ['author:bot', () => signalsOf(pull({ author: 'dependabot[bot]' }))],
   ['size', () => signalsOf(pull({}, { files: [{ path: 'pkg/scheduler/cache.go', additions: 300, deletions: 20 }] }))],
@@ -167,6 +198,32 @@ const CASES: Array<[SignalName, () => SignalName[]]> = [
   ['kep:stage-stable', () => signalsOf(other('kep', { type: 'kep' }), [event('kep.stage', 'beta', 'stable')])],
   ['kep:milestone', () => signalsOf(other('kep', { type: 'kep' }), [event('kep.milestone', 'v1.15', 'v1.16')])],
   ['kep:revised-only', () => signalsOf(other('kep', { type: 'kep' }), [event('kep.revised', null, null)])],
+  ['kep:graduation', () => signalsOf(kep({ title: 'Graduate Ingress to GA' }), [created])],
+  ['kep:api', () => signalsOf(kep({ body: '## Proposal\n\n### API Changes\n\nA new field.' }), [created])],
+  ['kep:core-api', () => signalsOf(kep({ body: '### API Changes\n\nAdd `Overhead` to `PodSpec`.' }), [created])],
+  ['kep:sigs', () => signalsOf(kep({}, { owningSig: 'sig-node', participatingSigs: ['sig-scheduling'] }), [created])],
+  [
+    'kep:next-release',
+    () =>
+      signalsOf(kep({ body: 'Alpha in v1.15, beta in v1.16.' }), [created], [], 'kubernetes', [
+        { version: { major: 1, minor: 14, patch: 0, prerelease: null }, prerelease: false, occurredAt: new Date('2019-03-25') },
+      ]),
+  ],
+  ['kep:detail', () => signalsOf(kep({ body: 'design '.repeat(1200) }), [created])],
+  ['kep:feature-gates', () => signalsOf(kep({}, { featureGates: ['PodOverhead'] }), [created])],
+  [
+    'kep:discussion',
+    () =>
+      extractFeatures(
+        kep({}),
+        {
+          events: [created],
+          releases: [],
+          proposals: [{ number: 688, labels: ['kind/kep'], comments: 40, reviews: 6, reactions: 2, additions: 300 }],
+        },
+        rules(),
+      ).map((f) => f.signal),
+  ],
   [
     'tracking:stage',
     () => signalsOf(other('issue', { type: 'issue', signals: [], tracking: { stage: 'beta', tracked: null, sigs: [] } })),
@@ -306,9 +363,170 @@ describe('scores', () => {
     for (const chore of [flake, bump, cleanup]) expect(chore).toBeLessThan(0);
   });
 
-  it('score a story as its best item plus a share of the others', () => {
+  it('score a story as its best item plus a share of the others, each further one counting less', () => {
     const weights = defaultWeights();
     expect(storyScore([6, 4, -3], weights)).toEqual({ score: 6 + weights.story * 4, bonus: weights.story * 4 });
+    expect(storyScore([6, 4, 4, 4], weights).bonus).toBeCloseTo(weights.story * (4 + 4 / 2 + 4 / 3), 2);
+    // A long story of small items does not outgrow a strong single change.
+    expect(storyScore([6, ...new Array(30).fill(6)], weights).score).toBeLessThan(6 + weights.story * 6 * 5);
     expect(storyScore([], weights).score).toBe(0);
+  });
+});
+
+describe('removals and deprecations', () => {
+  const signals = (item: ScoringItem) => signalsOf(item);
+
+  it('are news, not cleanups, when the release note says users lose something', () => {
+    const removed = signals(
+      pull(
+        { labels: ['kind/api-change', 'kind/cleanup'], title: 'CSI alpha CRDs have been removed' },
+        { releaseNote: 'CSI alpha CRDs have been removed' },
+      ),
+    );
+    expect(removed).toContain('change:removal');
+    expect(removed).not.toContain('label:cleanup');
+    const func = signals(
+      pull(
+        { labels: ['kind/cleanup'], title: 'clean the deprecated func Parallelize' },
+        { releaseNote: 'Remove the function Parallelize, please convert to use the function ParallelizeUntil.' },
+      ),
+    );
+    expect(func).toContain('change:removal');
+    expect(signals(pull({ title: 'Drop support for Go 1.10' }))).toContain('change:removal');
+    expect(signals(pull({}, { releaseNote: 'The --cloud-provider-gce-lb-src-cidrs flag is no longer supported.' }))).toContain(
+      'change:removal',
+    );
+  });
+
+  it('are not seen in internal code going away, or in a change without a note that only says "remove"', () => {
+    expect(signals(pull({ title: 'Remove unused function in kubelet' }, { releaseNote: 'NONE' }))).not.toContain(
+      'change:removal',
+    );
+    expect(signals(pull({ labels: ['kind/cleanup'], title: 'Remove the old helper' }))).not.toContain('change:removal');
+    expect(signals(pull({ title: 'Remove dead code from the scheduler' }))).not.toContain('change:removal');
+  });
+
+  it('show the sentence that says it', () => {
+    const features = extractFeatures(
+      pull(
+        { title: 'Clean up kube-proxy' },
+        { releaseNote: 'Cleanup of flags. The deprecated flag --resource-container has been removed.' },
+      ),
+      { events: [], releases: [] },
+      rules(),
+    );
+    expect(features.find((f) => f.signal === 'change:removal')?.shown).toBe(
+      'The deprecated flag --resource-container has been removed.',
+    );
+  });
+});
+
+describe('chores', () => {
+  const chore = (item: ScoringItem) =>
+    extractFeatures(item, { events: [], releases: [] }, rules('default')).find((f) => f.signal === 'chore')?.shown ?? null;
+
+  it.each([
+    ['Fix build break', 'build or CI fix'],
+    ['Enable more linters and fix warnings/errors', 'lint or formatting'],
+    ['Optimize yamllint to run in one process', 'lint or formatting'],
+    ['Take dependency on the common repo', 'dependency update'],
+    ['Update dependencies to latest', 'dependency update'],
+    ['Merge bookinfo from master to release 1 2', 'branch merge or sync'],
+    ['Update the chart version to 1.2.1', 'release bookkeeping'],
+    ['commit#1', 'placeholder title'],
+    ['adding date', 'placeholder title'],
+  ])('%s is a chore (%s)', (title, kind) => {
+    expect(chore(pull({ repo: 'istio/istio', title }))).toBe(kind);
+  });
+
+  it('are never what has a release note, a substantive label or a notable title', () => {
+    expect(chore(pull({ title: 'Bump Go to 1.12.1' }, { releaseNote: 'Kubernetes is now built with Go 1.12.1.' }))).toBeNull();
+    expect(chore(pull({ labels: ['kind/feature'], title: 'Update the etcd client to v3.3' }))).toBeNull();
+    expect(chore(pull({ title: 'Fix panic in the pilot build of listeners' }))).toBeNull();
+    expect(chore(pull({ title: 'Add mutual TLS to the ingress gateway' }))).toBeNull();
+  });
+
+  it('include bot changes and changes to tests only', () => {
+    expect(chore(pull({ author: 'istio-testing', title: 'Update istio.deps' }))).toBe('opened by a bot');
+    expect(
+      chore(pull({ title: 'Stabilise the mixer test' }, { files: [{ path: 'mixer/a_test.go', additions: 3, deletions: 1 }] })),
+    ).toBe('tests only');
+  });
+});
+
+describe('KEPs told apart', () => {
+  const at = new Date('2019-04-10T00:00:00Z');
+  const v114 = {
+    version: { major: 1, minor: 14, patch: 0, prerelease: null },
+    prerelease: false,
+    occurredAt: new Date('2019-03-25'),
+  };
+  const score = (item: ScoringItem, proposals: ProposalFact[] = []) =>
+    scoreFeatures(
+      extractFeatures(
+        item,
+        { events: [{ ...created, occurredAt: at }], releases: [], projectReleases: [v114], proposals },
+        rules(),
+      ),
+      defaultWeights(),
+    );
+  const design = [
+    '---\ntitle: Pod Overhead\nstatus: implementable\n---',
+    '# Pod Overhead',
+    '<!-- toc -->\n- [Summary](#summary)\n- [API Design](#api-design)\n<!-- /toc -->',
+    '- [ ] kubernetes/enhancements issue in release milestone',
+    '## Summary',
+    `${'Sandbox runtimes introduce an overhead at the pod level that must be accounted for. '.repeat(60)}`,
+    '### API Design',
+    'Augment the RuntimeClass definition and the `PodSpec` to introduce the field `Overhead *ResourceList`.',
+    '## Graduation Criteria',
+    'Alpha in v1.15; beta in v1.16. Built with go 1.12.',
+  ].join('\n\n');
+
+  it('by how much they change for users: API in core types, SIGs, the release in development, design', () => {
+    const big = score(
+      kep(
+        { body: design },
+        { participatingSigs: ['sig-scheduling', 'sig-autoscaling', 'sig-windows'], featureGates: ['PodOverhead'] },
+      ),
+    );
+    const small = score(kep({ title: 'Document the release notes process', body: 'We will write release notes. '.repeat(10) }));
+    const signals = big.reasons.map((r) => r.signal);
+    expect(signals).toEqual(
+      expect.arrayContaining(['kep:api', 'kep:core-api', 'kep:sigs', 'kep:next-release', 'kep:detail', 'kep:feature-gates']),
+    );
+    expect(big.reasons.find((r) => r.signal === 'kep:core-api')?.value).toBe('PodSpec');
+    expect(big.reasons.find((r) => r.signal === 'kep:next-release')?.value).toBe('names v1.15, the release in development');
+    expect(big.score - small.score).toBeGreaterThan(5);
+  });
+
+  it('with the discussion and SIG labels of their enhancements pull requests', () => {
+    const plain = score(kep({}));
+    const discussed = score(kep({}), [
+      {
+        number: 688,
+        labels: ['sig/node', 'sig/scheduling', 'kind/kep'],
+        comments: 60,
+        reviews: 12,
+        reactions: 4,
+        additions: 400,
+      },
+    ]);
+    expect(discussed.reasons.map((r) => r.signal)).toEqual(expect.arrayContaining(['kep:discussion', 'kep:sigs']));
+    expect(discussed.score).toBeGreaterThan(plain.score);
+  });
+
+  it('only when they moved in the period: a text edit is not a reason to read a KEP again', () => {
+    const edited = extractFeatures(kep({ body: design }), { events: [event('kep.revised', null, null)], releases: [] }, rules());
+    expect(edited.map((f) => f.signal)).toEqual(['kep:revised-only']);
+  });
+
+  it('name a graduation from the title only when no stage transition says it already', () => {
+    const graduation = (events: ScoringEvent[]) =>
+      extractFeatures(kep({ title: 'Graduate NodeLocal DNSCache to beta' }), { events, releases: [] }, rules()).map(
+        (f) => f.signal,
+      );
+    expect(graduation([created])).toContain('kep:graduation');
+    expect(graduation([event('kep.stage', 'alpha', 'beta')])).toEqual(['kep:stage-beta']);
   });
 });

@@ -157,4 +157,85 @@ describe('stories', () => {
       'CSIMigration',
     ]);
   });
+
+  it('joins cherry-picks and backports in every style the watched repos use, told from the original', () => {
+    const at = (day: string) => new Date(`2019-06-${day}T00:00:00Z`);
+    const cases: Array<[string, string, string | null]> = [
+      ['containerd/containerd', '[cherry-pick release/1.2] Fix fd leak of shim log', 'release/1.2'],
+      ['containerd/containerd', '[release1.2] Fix fd leak of shim log', 'release/1.2'],
+      ['containerd/containerd', '[release 1.2] Fix fd leak of shim log', 'release/1.2'],
+      ['istio/istio', '[release-1.1] Fix fd leak of shim log', 'release-1.1'],
+      ['istio/istio', '[1.1] Fix fd leak of shim log', 'release-1.1'],
+      ['istio/istio', 'Cherrypick: Fix fd leak of shim log (#12916)', 'master'],
+      ['istio/istio', 'Fix fd leak of shim log', 'release-1.2'],
+      ['knative/serving', '[RELEASE-0.4] Fix fd leak of shim log', 'release-0.4'],
+    ];
+    for (const [repo, title, baseRef] of cases) {
+      const original = item({ repo, title: 'Fix fd leak of shim log', occurredAt: at('01'), baseRef: 'master' });
+      const pick = item({ repo, title, occurredAt: at('10'), baseRef });
+      const groups = groupStories([pick, original]);
+      expect(members(groups, pick.id), title).toEqual([original.id, pick.id]);
+      expect(groups.find((g) => g.members.includes(pick.id))?.lead, title).toBe(original.id);
+    }
+    // The same change picked to two branches, its original older than what is stored.
+    const to12 = item({ repo: 'containerd/containerd', title: '[release/1.2] Close socket fd', baseRef: 'release/1.2' });
+    const to11 = item({ repo: 'containerd/containerd', title: '[release/1.1] Close socket fd', baseRef: 'release/1.1' });
+    expect(members(groupStories([to12, to11]), to11.id)).toEqual([to12.id, to11.id]);
+  });
+
+  it('joins a KEP and the pull requests that name its title, in its project and SIG only', () => {
+    const framework = item({
+      kind: 'kep',
+      repo: 'kubernetes/enhancements',
+      key: 'keps/sig-scheduling/20180409-scheduling-framework',
+      number: 34,
+      kepNumber: 34,
+      title: 'Scheduling Framework',
+      project: 'Kubernetes',
+      sigs: ['scheduling'],
+    });
+    const pr = (number: number, title: string, overrides: Partial<StoryItem> = {}) =>
+      item({ number, title, project: 'Kubernetes', sigs: ['scheduling', 'testing'], ...overrides });
+    const permit = pr(77559, 'Implement Permit extension point of the scheduling framework.');
+    const filter = pr(78477, 'Add Filter extension point to the scheduling framework.', {
+      occurredAt: new Date('2019-07-30T00:00:00Z'),
+    });
+    const otherSig = pr(78600, 'Document the scheduling framework for storage plugins', { sigs: ['storage'] });
+    const otherProject = pr(4400, 'A scheduling framework for activators', { repo: 'knative/serving', project: 'Knative' });
+    const apply = item({
+      kind: 'kep',
+      repo: 'kubernetes/enhancements',
+      title: 'Apply',
+      project: 'Kubernetes',
+      sigs: ['apimachinery'],
+    });
+    const applyPr = pr(78700, 'Apply the defaults in the API server', { sigs: ['apimachinery'] });
+    const groups = groupStories([framework, permit, filter, otherSig, otherProject, apply, applyPr]);
+    expect(members(groups, framework.id)).toEqual([framework.id, permit.id, filter.id].sort((a, b) => a - b));
+    expect(groups.find((g) => g.members.includes(permit.id))?.lead).toBe(framework.id);
+    for (const alone of [otherSig, otherProject, applyPr]) expect(members(groups, alone.id)).toEqual([alone.id]);
+  });
+
+  it('joins a KEP and the pull requests of its repo that add or change its document', () => {
+    const kep = item({
+      kind: 'kep',
+      repo: 'kubernetes/enhancements',
+      title: 'Rebase Kubernetes Main Master and Node Images to Distroless/static',
+      kepLocation: 'keps/sig-release/20190316-rebase-images-to-distroless',
+    });
+    const proposal = item({
+      repo: 'kubernetes/enhancements',
+      number: 900,
+      title: 'KEP: Rebase k8s images to distroless',
+      kepLocations: ['keps/sig-release/20190316-rebase-images-to-distroless'],
+    });
+    const elsewhere = item({
+      number: 900,
+      title: 'Unrelated',
+      kepLocations: ['keps/sig-release/20190316-rebase-images-to-distroless'],
+    });
+    const groups = groupStories([kep, proposal, elsewhere]);
+    expect(members(groups, kep.id)).toEqual([kep.id, proposal.id]);
+    expect(members(groups, elsewhere.id)).toEqual([elsewhere.id]);
+  });
 });

@@ -25,6 +25,8 @@ export interface ScoringConfig {
   bots: string[];
   carryOverWeeks: number;
   perProject: number;
+  /** Within how many places of its project the best story of each kind is kept, from what score. */
+  variety: { within: number; minScore: number; penalty: number };
 }
 
 export interface ProjectConfig {

@@ -114,6 +114,7 @@ function freeze(parsed: ParsedConfig, file: string): Config {
       bots: parsed.scoring.bots.map((b) => b.toLowerCase()),
       carryOverWeeks: parsed.scoring.carryOverWeeks,
       perProject: parsed.scoring.perProject,
+      variety: { ...parsed.scoring.variety },
     },
     projects,
     repos: projects.flatMap((p) => p.repos),

@@ -85,6 +85,14 @@ const scoringSchema = z.strictObject({
   carryOverWeeks: z.number().int().min(0).max(12).default(4),
   /** Items shown per project in the candidate list's per-project view. */
   perProject: z.number().int().min(1).max(100).default(10),
+  /** The best story of each kind (KEP, release, design issue) is kept within the first `within` of its project. */
+  variety: z
+    .strictObject({
+      within: z.number().int().min(0).max(100).default(5),
+      minScore: z.number().default(5),
+      penalty: z.number().min(0).default(1.5),
+    })
+    .default({ within: 5, minScore: 5, penalty: 1.5 }),
 });
 
 /** A text in every digest language: one string for all, or one per language. */
@@ -198,7 +206,14 @@ export const configSchema = z
   .strictObject({
     github: githubSchema.default({ concurrency: 4, pageSize: 100, requestTimeoutMs: 30_000 }),
     schedule: scheduleSchema.default({}),
-    scoring: scoringSchema.default({ weights: {}, topics: {}, bots: [...DEFAULT_BOTS], carryOverWeeks: 4, perProject: 10 }),
+    scoring: scoringSchema.default({
+      weights: {},
+      topics: {},
+      bots: [...DEFAULT_BOTS],
+      carryOverWeeks: 4,
+      perProject: 10,
+      variety: { within: 5, minScore: 5, penalty: 1.5 },
+    }),
     digest: digestSchema.default(digestSchema.parse({})),
     projects: z.array(projectSchema).min(1, { error: 'expected at least one project' }),
   })

@@ -1,14 +1,16 @@
 import type { Config } from '../config/config.js';
 import type { Candidate } from '../domain/candidate.js';
 import type { ItemKind } from '../domain/source.js';
-import { releaseContext, repoScoring } from '../ingest/rescore.js';
+import { repoScoring } from '../ingest/rescore.js';
+import { loadScoringFacts } from '../ingest/scoring-context.js';
 import type { Clock } from '../lib/clock.js';
 import { ValidationError } from '../lib/errors.js';
 import { append } from '../lib/maps.js';
 import { isoWeekOf, type Period, parseIsoInstant, parseIsoWeek, WEEK_MS } from '../lib/time.js';
+import { arrangeStories, type Variety } from '../scoring/arrange.js';
 import { assess } from '../scoring/assess.js';
 import type { Feature } from '../scoring/features.js';
-import { round, storyScore, withContribution } from '../scoring/score.js';
+import { round, type Scored, storyScore, withContribution } from '../scoring/score.js';
 import { loadEditorialState } from '../store/candidates.js';
 import type { Db } from '../store/db.js';
 import { loadEvents, loadItemsInWindow, type StoredForScoring } from '../store/scoring.js';
@@ -106,7 +108,7 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
     db,
     visible.map((i) => i.id),
   );
-  const releases = await releaseContext(db, [...new Set(visible.map((i) => i.repoId))]);
+  const facts = await loadScoringFacts(db, visible);
   const scoring = repoScoring(config);
 
   const features = new Map<number, Feature[]>();
@@ -114,14 +116,7 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
     const { rules, weights } = scoring(item);
     // A carried-over item is scored for the week it happened in; it then loses points per week.
     const own = item.occurredAt >= period.from ? period : { from: windowFrom, to: period.to };
-    const { features: f, scored: s } = assess(
-      item,
-      events.get(item.id) ?? [],
-      releases.get(item.repoId) ?? [],
-      own,
-      rules,
-      weights,
-    );
+    const { features: f, scored: s } = assess(item, events.get(item.id) ?? [], facts.of(item), own, rules, weights);
     features.set(item.id, f);
     let result = s;
     const weeksEarlier = Math.ceil(
@@ -170,6 +165,7 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
   });
   if (options.minScore !== undefined) stories = stories.filter((s) => s.score >= (options.minScore as number));
   stories.sort((a, b) => b.score - a.score || (b.items[0]?.occurredAt.getTime() ?? 0) - (a.items[0]?.occurredAt.getTime() ?? 0));
+  stories = arrange(stories, config.scoring.variety);
   if (options.perProject !== undefined) {
     const seen = new Map<string, number>();
     stories = stories.filter((story) => {
@@ -181,6 +177,64 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
   let items = stories.flatMap((s) => s.items);
   if (options.limit !== undefined) items = items.slice(0, options.limit);
   return { period, stories, items, features };
+}
+
+/**
+ * Chores after the rest of their project, diminishing returns for the second and later KEPs,
+ * releases and design issues of a project, and the best of each kind near its top
+ * (src/scoring/arrange.ts). A story that lost points or was kept near the top says so in the
+ * reasons of its lead item.
+ */
+function arrange(stories: CandidateStory[], variety: Variety): CandidateStory[] {
+  const arranged = arrangeStories(
+    stories.map((story) => ({
+      story,
+      project: story.project,
+      score: story.score,
+      kind: storyKind(story),
+      chore: story.items.every((i) => i.reasons.some((r) => r.signal === 'chore')),
+    })),
+    variety,
+  );
+  return arranged.stories.map((entry) => {
+    const { story, kind } = entry;
+    const lost = arranged.penalties.get(entry);
+    const kept = arranged.keptForVariety.has(entry);
+    if (!lost && !kept) return story;
+    const [lead, ...rest] = story.items as [Candidate, ...Candidate[]];
+    let scored: Scored = { score: lead.score ?? 0, reasons: lead.reasons };
+    if (lost)
+      scored = withContribution(scored, {
+        signal: 'variety',
+        value: `${lost.above} ${KIND_NAMES[kind]}${lost.above > 1 ? 's' : ''} of ${story.project} ranked above`,
+        contribution: -lost.points,
+      });
+    if (kept)
+      scored = {
+        ...scored,
+        reasons: [
+          ...scored.reasons,
+          { signal: 'variety', value: `the best ${KIND_NAMES[kind]} of ${story.project}, kept near the top`, contribution: 0 },
+        ],
+      };
+    return {
+      ...story,
+      score: round(story.score - (lost?.points ?? 0)),
+      items: [
+        { ...lead, score: scored.score, reasons: scored.reasons, storyScore: round(story.score - (lost?.points ?? 0)) },
+        ...rest,
+      ],
+    };
+  });
+}
+
+const KIND_NAMES: Record<ItemKind, string> = { kep: 'KEP', release: 'release', issue: 'design issue', pull: 'pull request' };
+
+/** A story is a KEP's if it holds one, else a release's, else a design issue's, else pull requests'. */
+function storyKind(story: CandidateStory): ItemKind {
+  const kinds = new Set(story.items.map((i) => i.kind));
+  for (const kind of ['kep', 'release', 'issue'] as const) if (kinds.has(kind)) return kind;
+  return 'pull';
 }
 
 /** When the item last did something that counts for the period (a KEP's transition inside it). */

@@ -32,6 +32,7 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { type Period, parseIsoWeek } from '../../src/lib/time.js';
 import { handHeuristic } from '../../src/scoring/baseline.js';
 import { gradedNdcgAt, meanQuality, postPeriods, quality, type RankingQuality, ranksOf } from '../../src/scoring/evaluation.js';
+import { storyScore } from '../../src/scoring/score.js';
 import { kepLocation } from '../../src/sources/kep-document.js';
 import { openDatabase } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrator.js';
@@ -151,6 +152,9 @@ async function evaluatePosts(weights?: Config): Promise<PostResult[]> {
   const periods = postPeriods(posts.map((p) => ({ postDate: p.post_date, published: p.published })));
   const watched = new Set(cfg.repos.filter((r) => r.project === 'Kubernetes').map((r) => r.repo.toLowerCase()));
   const results: PostResult[] = [];
+  // What earlier posts linked is featured: in radar it would sit in a published issue, hidden
+  // from later lists, so it is left out of them here too (for radar and the baseline alike).
+  const featured = new Set<number>();
   for (const [index, post] of posts.entries()) {
     const period = periods[index] as Period;
     const picks: Pick[] = post.items
@@ -165,7 +169,11 @@ async function evaluatePosts(weights?: Config): Promise<PostResult[]> {
         grade: i.tier === 'headline' ? 2 : 1,
         label: `${i.kind === 'release' ? i.path : `#${i.number ?? i.path}`} ${i.gist}`,
       }));
-    const list = await listCandidates(db, cfg, { period, project: 'Kubernetes', includeDecided: true });
+    const list = withoutFeatured(
+      await listCandidates(db, cfg, { period, project: 'Kubernetes', includeDecided: true }),
+      featured,
+      cfg,
+    );
     const { ranked, ofItem } = storyKeys(list, 'Kubernetes');
     // The baseline ranks the same candidates (the same stories, carry-over included), each
     // story by its best item's heuristic score.
@@ -210,6 +218,20 @@ async function evaluatePosts(weights?: Config): Promise<PostResult[]> {
         ranks: Object.fromEntries(headline.map((h) => [h.label, at.get(h[key]) ?? null])),
       };
     };
+    for (const linked of post.items) {
+      if (!linked.repo || !['pull', 'kep', 'issue', 'release'].includes(linked.kind)) continue;
+      if (!['primary', 'listed'].includes(linked.role)) continue;
+      const item = await itemOf({
+        repo: linked.repo,
+        kind: linked.kind as Pick['kind'],
+        number: linked.number ?? undefined,
+        tag: linked.kind === 'release' ? (linked.path ?? undefined) : undefined,
+        path: linked.path ?? undefined,
+        grade: 0,
+        label: '',
+      });
+      if (item) featured.add(item.id);
+    }
     results.push({
       post: post.post_date,
       from: period.from.toISOString().slice(0, 10),
@@ -222,6 +244,29 @@ async function evaluatePosts(weights?: Config): Promise<PostResult[]> {
     });
   }
   return results;
+}
+
+/**
+ * The list as it would be after the earlier posts were published: their items hidden, the rest
+ * of their stories kept (as follow-ups) and scored without them.
+ */
+function withoutFeatured(list: CandidateList, featured: ReadonlySet<number>, cfg: Config): CandidateList {
+  const stories = list.stories
+    .map((story) => {
+      const items = story.items.filter((i) => !featured.has(i.id));
+      if (items.length === story.items.length) return story;
+      return {
+        ...story,
+        items,
+        score: storyScore(
+          items.map((i) => i.score ?? 0),
+          cfg.scoring.weights,
+        ).score,
+      };
+    })
+    .filter((story) => story.items.length > 0)
+    .sort((a, b) => b.score - a.score);
+  return { ...list, stories, items: stories.flatMap((s) => s.items) };
 }
 
 function summarise(results: PostResult[]) {

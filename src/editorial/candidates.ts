@@ -64,6 +64,10 @@ export interface CandidateStory {
   storyId: number | null;
   project: string;
   score: number;
+  /** What the story is about: a KEP (with its tracking issue and PRs), a release, a design issue, pull requests. */
+  kind: ItemKind;
+  /** Whether something in it happened in the period itself (not only carried over). */
+  fresh: boolean;
   items: Candidate[];
 }
 
@@ -160,6 +164,8 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
       storyId: lead.item.storyId,
       project: lead.item.project,
       score,
+      kind: storyKind(members.map((m) => m.item)),
+      fresh: members.some((m) => !m.reasons.some((r) => r.signal === 'carry-over')),
       items: members.map((m) => toCandidate(m.item, m.score, m.reasons, score)),
     };
   });
@@ -191,7 +197,8 @@ function arrange(stories: CandidateStory[], variety: Variety): CandidateStory[] 
       story,
       project: story.project,
       score: story.score,
-      kind: storyKind(story),
+      kind: story.kind,
+      fresh: story.fresh,
       chore: story.items.every((i) => i.reasons.some((r) => r.signal === 'chore')),
     })),
     variety,
@@ -230,9 +237,14 @@ function arrange(stories: CandidateStory[], variety: Variety): CandidateStory[] 
 
 const KIND_NAMES: Record<ItemKind, string> = { kep: 'KEP', release: 'release', issue: 'design issue', pull: 'pull request' };
 
-/** A story is a KEP's if it holds one, else a release's, else a design issue's, else pull requests'. */
-function storyKind(story: CandidateStory): ItemKind {
-  const kinds = new Set(story.items.map((i) => i.kind));
+/**
+ * A story is a KEP's if it holds a KEP or an enhancement tracking issue, else a release's, else
+ * a design issue's, else pull requests'.
+ */
+function storyKind(items: readonly StoredForScoring[]): ItemKind {
+  const kinds = new Set(
+    items.map((i) => (i.kind === 'issue' && (i.details as { tracking?: unknown }).tracking ? 'kep' : i.kind)),
+  );
   for (const kind of ['kep', 'release', 'issue'] as const) if (kinds.has(kind)) return kind;
   return 'pull';
 }

@@ -11,7 +11,8 @@ import type { ItemKind } from '../domain/source.js';
  *   bulk of every list and are not affected), so that ten KEPs merged before a freeze do not fill
  *   the top of the list, while the best of them keep their place;
  * - **variety**: the best story of each kind (a KEP, a release, a design issue, pull requests)
- *   that scores at least `minScore` is placed within the first `within` of its project, so that
+ *   that happened in the period and scores at least `minScore` is placed within the first
+ *   `within` of its project, so that
  *   five labelled API pull requests do not push the week's KEP and release below the fold.
  *
  * Projects keep the places they had in the list ordered by score; only the order of a project's
@@ -23,6 +24,8 @@ export interface Arrangeable {
   score: number;
   kind: ItemKind;
   chore: boolean;
+  /** Something in it happened in the period (a carried-over story is not kept near the top). */
+  fresh?: boolean;
 }
 
 export interface Variety {
@@ -109,7 +112,7 @@ function withVariety<T extends Arrangeable>(
   if (variety.within <= 0) return ordered;
   const top = new Set(ordered.slice(0, variety.within));
   const best = new Map<ItemKind, T>();
-  for (const story of ordered) if (!story.chore && !best.has(story.kind)) best.set(story.kind, story);
+  for (const story of ordered) if (!story.chore && story.fresh !== false && !best.has(story.kind)) best.set(story.kind, story);
   const lifted = [...best.values()].filter((s) => !top.has(s) && s.score >= variety.minScore);
   if (lifted.length === 0) return ordered;
   const rest = ordered.filter((s) => !lifted.includes(s));

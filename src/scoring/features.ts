@@ -145,23 +145,25 @@ const REMOVAL_RULES: RegExp[] = [
   /\bno longer (?:supported|available|served|provided|exposed|accepted|enabled by default)\b/i,
 ];
 // What was removed was never the users': dead code, test helpers, duplicates.
-const INTERNAL_REMOVAL = /\b(unused|dead code|redundant|duplicated?|unnecessary|obsolete tests?|leftover|stale|debug)\b/i;
+const INTERNAL_REMOVAL = /\b(unused|dead|code|redundant|duplicated?|unnecessary|obsolete tests?|leftover|stale|debug)\b/i;
 
 function removalIn(text: string): string | null {
-  if (INTERNAL_REMOVAL.test(text)) return null;
   for (const rule of REMOVAL_RULES) {
-    const match = rule.exec(text);
-    if (!match) continue;
-    // The line that says it, from the start of its sentence.
-    const line = text.split('\n').find((l) => rule.test(l)) ?? match[0];
-    const sentence = line.slice(Math.max(0, line.lastIndexOf('. ', line.search(rule)) + 1));
-    return clip(sentence);
+    if (!rule.test(text)) continue;
+    // The sentence that says it; what it removes must be something users had.
+    const line = text.split('\n').find((l) => rule.test(l)) ?? '';
+    const sentence = line.slice(Math.max(0, line.lastIndexOf('. ', line.search(rule)) + 1)).trim();
+    if (sentence && !INTERNAL_REMOVAL.test(sentence)) return clip(sentence);
   }
   return null;
 }
 
-/** Signals that say a change matters to users, so that it is never taken for a chore. */
+/**
+ * Signals that say a change matters to users, so that it is never taken for a chore. A topic
+ * only found in the description (x < 1) does not: a branch merge lists everything it merges.
+ */
 function isSubstantive(feature: Feature): boolean {
+  if (feature.signal === 'topic:security') return feature.x >= 1;
   return [
     'label:feature',
     'label:api-change',

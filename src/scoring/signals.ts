@@ -48,7 +48,7 @@ export const SIGNALS = {
   'title:cherry-pick': s(-2.5, 'a cherry-pick or backport to a release branch'),
 
   // What the change does to users, from its release note and title.
-  'change:removal': s(3, 'removes or deprecates an API, flag, field or feature users rely on (users must act)'),
+  'change:removal': s(2, 'removes or deprecates an API, flag, field or feature users rely on (users must act)'),
   chore: s(
     -2,
     "a chore: build or CI fix, lint, dependency bump, branch merge, placeholder title; kept out of a project's top 10",

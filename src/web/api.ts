@@ -148,6 +148,7 @@ export function createApi(deps: ApiDeps): Hono {
         story_id: s.storyId,
         project: s.project,
         score: s.score,
+        kind: s.kind,
         items: s.items.map((i) => i.id),
       })),
     });

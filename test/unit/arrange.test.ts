@@ -56,7 +56,9 @@ describe('arranging a project list', () => {
     expect([...arranged.keptForVariety].map((s) => s.name).sort()).toEqual(['kep', 'release']);
   });
 
-  it('never lifts a chore, and changes nothing when switched off', () => {
+  it('never lifts a chore or a story only carried over, and changes nothing when switched off', () => {
+    const carried = [story('pr1', 9), story('pr2', 8), { ...story('old-release', 7, 'release'), fresh: false }];
+    expect(names(arrangeStories(carried, { within: 1, minScore: 0, penalty: 0 }).stories)).toEqual(['pr1', 'pr2', 'old-release']);
     const list = [story('pr1', 9), story('pr2', 8), story('kep-chore', 7, 'kep', 'Kubernetes', true)];
     expect(names(arrangeStories(list, { within: 1, minScore: 0, penalty: 0 }).stories)).toEqual(['pr1', 'pr2', 'kep-chore']);
     const plain = [story('a', 3), story('b', 2, 'kep'), story('c', 1, 'kep')];

@@ -211,7 +211,7 @@ const CHORE_RULES: Array<[string, RegExp]> = [
   ],
   [
     'release bookkeeping',
-    /\b(update|bump|set|prepare|cut)s?\b.{0,15}\b(version|release notes?|changelog|charts? version)\b|\bversion bump\b|\bprepare (for )?(the )?release\b/i,
+    /\b(update|bump|set|prepare|cut)s?\b.{0,15}\b(version|release notes?|changelog|charts? version)\b|\bversion bump\b|\bprepare\b.{0,25}\brelease\b|\brelease notes? for\b/i,
   ],
   [
     'placeholder title',

@@ -199,6 +199,20 @@ export function groupStories(items: readonly StoryItem[]): StoryGroup[] {
     }
   }
 
+  // A release and the pull request that prepares it ("Prepare v1.2.7 release", "Release 0.6.0").
+  const releaseByVersion = new Map<string, number>();
+  for (const item of items)
+    if (item.kind === 'release') releaseByVersion.set(`${item.repo.toLowerCase()}|${item.key.replace(/^v/i, '')}`, item.id);
+  if (releaseByVersion.size > 0) {
+    for (const item of items) {
+      if (item.kind !== 'pull') continue;
+      const named = /\b(?:prepare|release|cut|bump(?:ing)? version to|version)\b[^\n]*?\bv?(\d+\.\d+\.\d+(?:-[\w.]+)?)\b/i.exec(
+        item.title,
+      );
+      if (named) link(releaseByVersion.get(`${item.repo.toLowerCase()}|${named[1]}`), item.id);
+    }
+  }
+
   // Patch releases of several branches on one day.
   const releaseDays = new Map<string, number[]>();
   for (const item of items) {

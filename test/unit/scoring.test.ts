@@ -433,6 +433,7 @@ describe('chores', () => {
     ['Update dependencies to latest', 'dependency update'],
     ['Merge bookinfo from master to release 1 2', 'branch merge or sync'],
     ['Update the chart version to 1.2.1', 'release bookkeeping'],
+    ['Prepare v1.2.7 release', 'release bookkeeping'],
     ['commit#1', 'placeholder title'],
     ['adding date', 'placeholder title'],
   ])('%s is a chore (%s)', (title, kind) => {

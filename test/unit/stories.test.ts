@@ -238,4 +238,14 @@ describe('stories', () => {
     expect(members(groups, kep.id)).toEqual([kep.id, proposal.id]);
     expect(members(groups, elsewhere.id)).toEqual([elsewhere.id]);
   });
+
+  it('joins a release and the pull request that prepares it', () => {
+    const release = item({ kind: 'release', repo: 'containerd/containerd', key: 'v1.2.7', number: null, title: 'v1.2.7' });
+    const prepare = item({ repo: 'containerd/containerd', title: 'Prepare v1.2.7 release' });
+    const otherRepo = item({ repo: 'knative/serving', title: 'Prepare v1.2.7 release' });
+    const groups = groupStories([release, prepare, otherRepo]);
+    expect(members(groups, release.id)).toEqual([release.id, prepare.id]);
+    expect(groups.find((g) => g.members.includes(prepare.id))?.lead).toBe(release.id);
+    expect(members(groups, otherRepo.id)).toEqual([otherRepo.id]);
+  });
 });

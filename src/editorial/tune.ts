@@ -44,8 +44,11 @@ export interface LearningData {
 
 /**
  * The learning weeks of decided periods: per period and project with a decision, every candidate
- * of the list (decided ones included), flagged promoted or dismissed. An item decided in another
- * of the periods, or of a story promoted in another, is left out: it was not passed over here.
+ * of the list (decided ones included), flagged promoted or dismissed. An item decided in an
+ * earlier period (one starting before), or of a story promoted in one, is left out: the list
+ * hid it from the editor, so it was not passed over. An item decided in a later period stays: it
+ * was there, and the editor chose others that week; and nothing about later periods leaks into
+ * an earlier one (a learning curve learns from the earlier periods only).
  */
 export async function learningWeeks(
   db: Db,
@@ -63,7 +66,8 @@ export async function learningWeeks(
     const elsewhere = new Set<number>();
     const storiesElsewhere = new Set<number>();
     for (const [m, other] of periods.entries()) {
-      if (m === n) continue;
+      const earlier = other.period.from < p.period.from || (other.period.from.getTime() === p.period.from.getTime() && m < n);
+      if (!earlier) continue;
       for (const id of [...other.promoted, ...(other.dismissed ?? [])])
         if (!promoted.has(id) && !dismissed.has(id)) elsewhere.add(id);
       for (const id of other.promoted) {

@@ -121,6 +121,27 @@ describeEachDialect('radar tune', (t) => {
     expect(pure).toEqual(list.stories.map((s) => s.items[0]?.id));
   });
 
+  it('leaves out of a week what an earlier week decided, never what a later one did', async () => {
+    const { config, ids } = await seed(t().db);
+    // W24's list carries W23's open items over: 101 was promoted in W23, 102 is promoted in W24.
+    const { weeks } = await learningWeeks(t().db, config, [
+      { week: 'W23', period: parseIsoWeek('2019-W23'), promoted: [ids[101] as number] },
+      { week: 'W24', period: parseIsoWeek('2019-W24'), promoted: [ids[102] as number, ids[201] as number] },
+    ]);
+
+    const [w23, w24] = weeks;
+    const idsOf = (week: typeof w23) => (week?.items ?? []).map((i) => i.id);
+    expect(idsOf(w24)).not.toContain(ids[101]);
+    expect(idsOf(w24)).toContain(ids[103]);
+    expect(w24?.items.find((i) => i.id === ids[103])?.features['carry-over']).toBe(1);
+    // In W23, 102 was there and not chosen: passed over, whatever happened to it later.
+    expect(w23?.items.find((i) => i.id === ids[102])).toMatchObject({ promoted: false });
+    expect(w23?.items.find((i) => i.id === ids[101])).toMatchObject({
+      promoted: true,
+      words: expect.arrayContaining(['latency']),
+    });
+  });
+
   it('--write refuses a suggestion that ranks the decided weeks worse (exit 65); --force writes it, comments kept', async () => {
     const { config, ids, deps } = await seed(t().db);
     // Editors who disagree week by week: performance work, then features, and so on.

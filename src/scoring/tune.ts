@@ -20,9 +20,9 @@ import { isWordSignal, type WordWeights, wordSignal } from './words.js';
  * β (log-odds per score point) is fitted first on the current weights, then the weights in score
  * units, as the maximum a posteriori under a Gaussian prior centred on the current weights,
  * N(w_current, τ²), by Newton's method within bounds; then β again on those, and the weights
- * again, until β settles. With few decisions the suggestion stays
- * close to the current weights; it moves as far as the decisions support, and the curvature of
- * the posterior (the Hessian) says how well each weight is supported.
+ * again, until β settles. With few decisions the suggestion stays close to the current weights;
+ * it moves as far as the decisions support, and the curvature of the posterior (the Hessian)
+ * says how well each weight is supported.
  *
  * Guards: magnitudes are bounded (a signal at most twice its current size, or 3; a word ±1.5);
  * a signal's sign changes only with enough support (≥ 5 decisions telling on it and a 95%
@@ -465,7 +465,10 @@ function fitWeights(
       ? WORD_TAU / Math.sqrt(lambda)
       : (SIGNAL_TAU * Math.max(SIGNAL_TAU_FLOOR, Math.abs(prior[i] as number))) / Math.sqrt(lambda),
   );
-  const bound = dims.map((d, i) => (isWordSignal(d) ? wordBound : Math.max(2 * Math.abs(prior[i] as number), 3)));
+  // A word set by hand beyond the bound keeps its size: the bound is on what learning adds.
+  const bound = dims.map((d, i) =>
+    isWordSignal(d) ? Math.max(wordBound, Math.abs(prior[i] as number)) : Math.max(2 * Math.abs(prior[i] as number), 3),
+  );
 
   // Support: distinct promoted items and others (passed over, dismissed) exercising each dim.
   const promotedSupport = new Array<number>(dims.length).fill(0);

@@ -144,6 +144,15 @@ describe('learning weights from decisions', () => {
     expect(learnt.suggested['topic:performance']).toBe(4);
     expect(learnt.support.find((s) => s.signal === 'topic:performance')?.limit).toBe('bound');
     expect(learnt.words.scheduling).toBe(1.5);
+
+    // The bound is on what learning adds: a word a maintainer set to 3 is not cut to 1.5.
+    const kept = learnWeights({
+      weeks: weeksOf(3, 6, { words: { scheduling: 3 } }),
+      current: CURRENT,
+      words: { scheduling: 3 },
+      options: { evaluate: false },
+    });
+    expect(kept.words.scheduling).toBeGreaterThan(2.5);
   });
 
   it('learns the words of what the editor follows, and not words of too few promoted items', () => {

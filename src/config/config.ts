@@ -21,6 +21,10 @@ export interface WatchedRepo {
 export interface ScoringConfig {
   /** Defaults with the global overrides applied. */
   weights: Weights;
+  /** Word weights by word (scoring.words): a `word:<word>` contribution for each weighted word an item contains. */
+  words: Record<string, number>;
+  /** The last decision id `radar tune --write` learnt from (scoring.tuned.through), if any. */
+  tunedThrough: number | null;
   topics: Record<TopicName, string[]>;
   bots: string[];
   carryOverWeeks: number;

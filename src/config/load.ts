@@ -110,6 +110,8 @@ function freeze(parsed: ParsedConfig, file: string): Config {
     },
     scoring: {
       weights,
+      words: { ...parsed.scoring.words },
+      tunedThrough: parsed.scoring.tuned?.through ?? null,
       topics,
       bots: parsed.scoring.bots.map((b) => b.toLowerCase()),
       carryOverWeeks: parsed.scoring.carryOverWeeks,

@@ -5,6 +5,7 @@ import { SOURCE_NAMES } from '../domain/source.js';
 import { CONVENTION_NAMES } from '../scoring/conventions.js';
 import { SIGNAL_NAMES } from '../scoring/signals.js';
 import { DEFAULT_BOTS, TOPIC_NAMES } from '../scoring/topics.js';
+import { normaliseWord } from '../scoring/words.js';
 
 /**
  * The shape of config/radar.yaml. Every message names what was expected, because the loader
@@ -50,6 +51,36 @@ const weightsSchema = z.record(z.string(), z.number({ error: 'expected a number'
   }
 });
 
+/** The largest word weight a config may set (`radar tune` writes at most 1.5). */
+export const MAX_WORD_WEIGHT = 10;
+
+/**
+ * Word weights (`radar tune --write` learns them): each key must be a word as radar reads it from
+ * a text (lowercase, normalised, not a stop word), or it could never match anything.
+ */
+const wordsSchema = z
+  .record(
+    z.string(),
+    z
+      .number({ error: 'expected a number' })
+      .min(-MAX_WORD_WEIGHT, { error: `expected a weight from -${MAX_WORD_WEIGHT} to ${MAX_WORD_WEIGHT}` })
+      .max(MAX_WORD_WEIGHT, { error: `expected a weight from -${MAX_WORD_WEIGHT} to ${MAX_WORD_WEIGHT}` }),
+  )
+  .superRefine((words, ctx) => {
+    for (const word of Object.keys(words)) {
+      const normal = normaliseWord(word);
+      if (normal === word) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: [word],
+        message:
+          normal === null
+            ? `${JSON.stringify(word)} is not a word radar weighs (a stop word, a number or version, or not a word)`
+            : `${JSON.stringify(word)} is not a word as radar reads it (did you mean ${JSON.stringify(normal)}?)`,
+      });
+    }
+  });
+
 const conventionsSchema = z.enum(CONVENTION_NAMES as [string, ...string[]], {
   error: (issue) => `${JSON.stringify(issue.input)} is not a convention (expected one of ${CONVENTION_NAMES.join(', ')})`,
 });
@@ -70,6 +101,10 @@ const regexList = z.array(
 const scoringSchema = z.strictObject({
   /** Overrides of the default weights, for every repo. */
   weights: weightsSchema.default({}),
+  /** Weights of words in titles, release notes and the start of bodies (learnt by radar tune). */
+  words: wordsSchema.default({}),
+  /** Written by `radar tune --write`: the last decision the weights above have learnt from. */
+  tuned: z.strictObject({ through: z.number().int().min(0) }).optional(),
   /** Keyword lists (regular expressions) replacing the default ones, per topic. */
   topics: z
     .partialRecord(
@@ -208,6 +243,7 @@ export const configSchema = z
     schedule: scheduleSchema.default({}),
     scoring: scoringSchema.default({
       weights: {},
+      words: {},
       topics: {},
       bots: [...DEFAULT_BOTS],
       carryOverWeeks: 4,

@@ -7,8 +7,8 @@ import { isoWeekOf, parseIsoWeek } from '../lib/time.js';
 import { assess, rulesFor } from '../scoring/assess.js';
 import type { ScoringRules } from '../scoring/features.js';
 import { storyScore } from '../scoring/score.js';
-import type { Weights } from '../scoring/signals.js';
 import { groupStories, type StoryItem } from '../scoring/stories.js';
+import { type ScoringWeights, withWordWeights } from '../scoring/words.js';
 import type { Db } from '../store/db.js';
 import { newHolder, releaseLease, tryAcquireLease } from '../store/leases.js';
 import {
@@ -143,7 +143,8 @@ async function rescoreHoldingLease(db: Db, config: Config, logger: Logger, all: 
 
 export interface RepoScoring {
   rules: ScoringRules;
-  weights: Weights;
+  /** The repo's signal weights, with the word weights (scoring.words) as `word:<word>` keys. */
+  weights: ScoringWeights;
   /** Changes when anything that decides this repo's stored scores changes. */
   fingerprint: string;
 }
@@ -159,12 +160,15 @@ export function repoScoring(config: Config): (item: { repo: string; previousName
       const watched = byName.get(key) ?? item.previousNames.map((n) => byName.get(n.toLowerCase())).find(Boolean);
       const conventions = watched?.conventions ?? 'default';
       const weights = watched?.weights ?? config.scoring.weights;
+      const words = config.scoring.words;
+      // Word weights join the fingerprint only when there are some, so that a config without
+      // any keeps the fingerprints it had (and stored scores are not all redone for nothing).
+      const decisive: unknown[] = [SCORING_REVISION, conventions, weights, config.scoring.topics, config.scoring.bots];
+      if (Object.keys(words).length > 0) decisive.push(Object.entries(words).sort(([a], [b]) => (a < b ? -1 : 1)));
       entry = {
         rules: rulesFor(conventions, config.scoring),
-        weights,
-        fingerprint: createHash('sha256')
-          .update(JSON.stringify([SCORING_REVISION, conventions, weights, config.scoring.topics, config.scoring.bots]))
-          .digest('base64url'),
+        weights: withWordWeights(weights, words),
+        fingerprint: createHash('sha256').update(JSON.stringify(decisive)).digest('base64url'),
       };
       cache.set(key, entry);
     }

@@ -10,8 +10,8 @@ import {
   type ScoringRules,
 } from './features.js';
 import { type Scored, scoreFeatures } from './score.js';
-import type { Weights } from './signals.js';
 import { topicRules } from './topics.js';
+import { type ScoringWeights, type WordFeature, wordFeatures } from './words.js';
 
 /** The scoring rules of a repo: its label conventions and the configured topics and bots. */
 export function rulesFor(conventions: string, scoring: Pick<ScoringConfig, 'topics' | 'bots'>): ScoringRules {
@@ -24,13 +24,17 @@ export function rulesFor(conventions: string, scoring: Pick<ScoringConfig, 'topi
 
 export interface Assessment {
   features: Feature[];
+  /** The weighted words the item contains (each a `word:<word>` contribution in `scored`). */
+  words: WordFeature[];
   scored: Scored;
 }
 
 /**
  * Scores an item for a period: the events that count are those inside it (a KEP is scored for
  * the transitions it made in that period). `facts` are what it is compared with: the releases of
- * its repo and project, a KEP's pull requests.
+ * its repo and project, a KEP's pull requests. Word weights (`word:<word>` keys of the weights,
+ * config scoring.words) add a contribution for each weighted word of the item's title, release
+ * note or start of body.
  */
 export function assess(
   item: ScoringItem,
@@ -38,9 +42,10 @@ export function assess(
   facts: Omit<ScoringContext, 'events'>,
   period: Period,
   rules: ScoringRules,
-  weights: Weights,
+  weights: ScoringWeights,
 ): Assessment {
   const inPeriod = events.filter((e) => e.occurredAt >= period.from && e.occurredAt < period.to);
   const features = extractFeatures(item, { ...facts, events: inPeriod }, rules);
-  return { features, scored: scoreFeatures(features, weights) };
+  const words = wordFeatures(item, weights);
+  return { features, words, scored: scoreFeatures([...features, ...words], weights) };
 }

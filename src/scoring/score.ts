@@ -1,6 +1,7 @@
 import type { ScoreReason } from '../domain/candidate.js';
 import type { Feature } from './features.js';
 import type { Weights } from './signals.js';
+import type { ScoringWeights, WordFeature } from './words.js';
 
 /**
  * A score is a sum of named contributions (weight × value), each kept as a reason the editor
@@ -11,10 +12,14 @@ export interface Scored {
   reasons: ScoreReason[];
 }
 
-export function scoreFeatures(features: readonly Feature[], weights: Weights): Scored {
+/** A feature the scorer weighs: one of the catalogue's signals, or a word (`word:<word>`). */
+export type ScoringFeature = Feature | WordFeature;
+
+export function scoreFeatures(features: readonly ScoringFeature[], weights: ScoringWeights): Scored {
   const reasons: ScoreReason[] = [];
   for (const feature of features) {
-    const contribution = round(weights[feature.signal] * feature.x);
+    // A word without a weight adds nothing (the word features given are normally the weighted ones).
+    const contribution = round((weights[feature.signal] ?? 0) * feature.x);
     if (contribution === 0) continue;
     reasons.push({ signal: feature.signal, value: feature.shown, contribution });
   }

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Item, KepDetails } from '../../src/domain/item.js';
 import { listCandidates } from '../../src/editorial/candidates.js';
-import { tune, writeWeights } from '../../src/editorial/tune.js';
+import { tune, writeLearnt } from '../../src/editorial/tune.js';
 import { rescore } from '../../src/ingest/rescore.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { parseIsoWeek } from '../../src/lib/time.js';
@@ -241,15 +241,24 @@ describeEachDialect('candidate lists', (t) => {
     });
     const result = await tune(t().db, config);
     expect(result).not.toBeNull();
-    expect(result?.weeks).toEqual(['2019-W25']);
+    // Decisions without an issue count in their ISO week.
+    expect(result?.periods.learnt).toEqual(['2019-W25']);
     expect(result?.promoted).toBe(1);
     expect(result?.dismissed).toBe(1);
-    expect(result?.quality.suggested.at10.recall).toBeGreaterThanOrEqual(0);
+    // The containerd pull request is alone in its list: nothing to compare it with.
+    expect(result?.learnt.decisions).toMatchObject({ promoted: 0, dismissed: 1, unused: 1, weeks: ['2019-W25'] });
+    expect(result?.learnt.quality?.inSample.suggested.recall10).toBeGreaterThanOrEqual(0);
     const before = readFileSync(config.file, 'utf8');
-    writeWeights(config.file, { 'title:feature': 2.25 });
+    writeLearnt(config.file, { weights: { 'title:feature': 2.25 }, words: { resize: 0.5 }, through: result?.through as number });
     const after = readFileSync(config.file, 'utf8');
     expect(after).not.toBe(before);
-    expect(loadConfig(config.file).scoring.weights['title:feature']).toBe(2.25);
+    const written = loadConfig(config.file);
+    expect(written.scoring.weights['title:feature']).toBe(2.25);
+    expect(written.scoring.words).toEqual({ resize: 0.5 });
+    expect(written.scoring.tunedThrough).toBe(result?.through);
+    // A word learnt back to 0 leaves the config.
+    writeLearnt(config.file, { weights: {}, words: {}, through: result?.through as number });
+    expect(loadConfig(config.file).scoring.words).toEqual({});
     expect(after).toContain('    conventions: kubernetes');
   });
 });

@@ -115,6 +115,25 @@ describeEachDialect('scoring after a poll', (t) => {
     expect(id('containerd/containerd')).toBeGreaterThan(0);
   });
 
+  it('scores every item again when word weights change, and shows each weighted word as a reason', async () => {
+    await seed();
+    const withWords = (words: string) => loadConfig(writeConfig(`scoring:\n  words:\n${words}${yaml()}`));
+    const worded = withWords('    resize: 1.25\n    flaky: -0.5\n');
+    const before = (await scoreOf('101')).score as number;
+
+    expect(await rescore({ db: t().db, config: worded, logger: silentLogger() })).toMatchObject({ items: 4 });
+
+    const resized = await scoreOf('101');
+    expect(resized.score).toBeCloseTo(before + 1.25, 10);
+    expect(resized.score_reasons).toContainEqual({ signal: 'word:resize', value: 'Resize', contribution: 1.25 });
+    expect((await scoreOf('102')).score_reasons).toContainEqual({ signal: 'word:flaky', value: 'flaky', contribution: -0.5 });
+    expect(await rescore({ db: t().db, config: worded, logger: silentLogger() })).toMatchObject({ items: 0 });
+    // Another weight for one word is another fingerprint: everything is scored again.
+    const reworded = withWords('    resize: 1\n    flaky: -0.5\n');
+    expect(await rescore({ db: t().db, config: reworded, logger: silentLogger() })).toMatchObject({ items: 4 });
+    expect((await scoreOf('101')).score).toBeCloseTo(before + 1, 10);
+  });
+
   it('scores everything when asked (radar rescore)', async () => {
     const { config } = await seed();
     expect(await rescore({ db: t().db, config, logger: silentLogger() }, { all: true })).toMatchObject({

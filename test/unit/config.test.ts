@@ -94,6 +94,28 @@ describe('config loading', () => {
     );
   });
 
+  it('validates scoring.words: words as radar reads them, weights in range; reads scoring.tuned', () => {
+    const repos = base('      - repo: a/b\n        sources: [pulls]\n');
+    expect(errorOf(`scoring:\n  words:\n    Scheduling: 1\n${repos}`)).toBe(
+      'config/radar.yaml: scoring.words.Scheduling: "Scheduling" is not a word as radar reads it (did you mean "scheduling"?) (line 3)',
+    );
+    expect(errorOf(`scoring:\n  words:\n    the: 1\n${repos}`)).toBe(
+      'config/radar.yaml: scoring.words.the: "the" is not a word radar weighs (a stop word, a number or version, or not a word) (line 3)',
+    );
+    expect(errorOf(`scoring:\n  words:\n    scheduling: 11\n${repos}`)).toBe(
+      'config/radar.yaml: scoring.words.scheduling: expected a weight from -10 to 10 (line 3)',
+    );
+    expect(errorOf(`scoring:\n  tuned:\n    through: -1\n${repos}`)).toMatch(/scoring\.tuned\.through: /);
+
+    const config = parseConfig(
+      `scoring:\n  words:\n    scheduling: 0.8\n  tuned:\n    through: 12\n${repos}`,
+      'config/radar.yaml',
+    );
+    expect(config.scoring.words).toEqual({ scheduling: 0.8 });
+    expect(config.scoring.tunedThrough).toBe(12);
+    expect(parseConfig(repos, 'config/radar.yaml').scoring).toMatchObject({ words: {}, tunedThrough: null });
+  });
+
   it('merges weights: defaults, then scoring.weights, then the project, then the repo', () => {
     const config = parseConfig(
       `scoring:\n  weights:\n    size: 1\nprojects:\n  - name: P\n    conventions: knative\n    weights:\n      size: 2\n      title:test: -1\n    repos:\n      - repo: a/b\n        sources: [pulls]\n        weights:\n          size: 3\n      - repo: a/c\n        sources: [pulls]\n`,

@@ -28,11 +28,13 @@ import type { Config } from '../../src/config/config.js';
 import { loadEnv } from '../../src/config/env.js';
 import { loadConfig } from '../../src/config/load.js';
 import { type CandidateList, listCandidates } from '../../src/editorial/candidates.js';
+import { type DecidedPeriod, learningWeeks, withLearnt } from '../../src/editorial/tune.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { type Period, parseIsoWeek } from '../../src/lib/time.js';
 import { handHeuristic } from '../../src/scoring/baseline.js';
 import { gradedNdcgAt, meanQuality, postPeriods, quality, type RankingQuality, ranksOf } from '../../src/scoring/evaluation.js';
 import { storyScore } from '../../src/scoring/score.js';
+import { learningCurve } from '../../src/scoring/tune.js';
 import { kepLocation } from '../../src/sources/kep-document.js';
 import { openDatabase } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrator.js';
@@ -146,21 +148,34 @@ interface PostResult {
   unreachable: string[];
 }
 
-async function evaluatePosts(weights?: Config): Promise<PostResult[]> {
-  const cfg = weights ?? config;
+/** A post, its period, and its picks as stored items. */
+interface Post {
+  date: string;
+  period: Period;
+  /** Reachable picks: stored, and candidates of the period. */
+  picks: Array<{ itemId: number; grade: number; label: string }>;
+  /** Headline picks that cannot be measured, and why. */
+  unreachable: string[];
+  /** What earlier posts featured (primary and listed links): hidden from this post's list. */
+  featuredBefore: ReadonlySet<number>;
+}
+
+async function loadPosts(): Promise<Post[]> {
   const { posts } = lwkdSchema.parse(JSON.parse(readFileSync(values.lwkd as string, 'utf8')));
   const periods = postPeriods(posts.map((p) => ({ postDate: p.post_date, published: p.published })));
-  const watched = new Set(cfg.repos.filter((r) => r.project === 'Kubernetes').map((r) => r.repo.toLowerCase()));
-  const results: PostResult[] = [];
+  const watched = new Set(config.repos.filter((r) => r.project === 'Kubernetes').map((r) => r.repo.toLowerCase()));
+  const result: Post[] = [];
   // What earlier posts linked is featured: in radar it would sit in a published issue, hidden
   // from later lists, so it is left out of them here too (for radar and the baseline alike).
   const featured = new Set<number>();
   for (const [index, post] of posts.entries()) {
     const period = periods[index] as Period;
-    const picks: Pick[] = post.items
+    const linked = post.items
       .filter((i) => i.repo && watched.has(i.repo.toLowerCase()))
-      .filter((i) => ['pull', 'kep', 'issue', 'release'].includes(i.kind) && ['primary', 'listed'].includes(i.role))
-      .map((i) => ({
+      .filter((i) => ['pull', 'kep', 'issue', 'release'].includes(i.kind) && ['primary', 'listed'].includes(i.role));
+    const entry: Post = { date: post.post_date, period, picks: [], unreachable: [], featuredBefore: new Set(featured) };
+    for (const i of linked) {
+      const pick: Pick = {
         repo: i.repo as string,
         kind: i.kind as Pick['kind'],
         number: i.kind === 'release' ? undefined : (i.number ?? undefined),
@@ -168,81 +183,82 @@ async function evaluatePosts(weights?: Config): Promise<PostResult[]> {
         path: i.path ?? undefined,
         grade: i.tier === 'headline' ? 2 : 1,
         label: `${i.kind === 'release' ? i.path : `#${i.number ?? i.path}`} ${i.gist}`,
-      }));
-    const list = withoutFeatured(
-      await listCandidates(db, cfg, { period, project: 'Kubernetes', includeDecided: true }),
-      featured,
-      cfg,
-    );
-    const { ranked, ofItem } = storyKeys(list, 'Kubernetes');
-    // The baseline ranks the same candidates (the same stories, carry-over included), each
-    // story by its best item's heuristic score.
-    const byItem = new Map(list.items.map((c) => [c.id, c]));
-    const stored = new Map((await loadItemsById(db, [...byItem.keys()])).map((i) => [i.id, i]));
-    const baselineRanked = list.stories
-      .filter((s) => s.project === 'Kubernetes')
-      .map((s) => ({
-        key: s.storyId === null ? `item:${s.items[0]?.id}` : `story:${s.storyId}`,
-        score: Math.max(...s.items.map((i) => handHeuristic(stored.get(i.id) as StoredForScoring))),
-        at: Math.max(...s.items.map((i) => i.occurredAt.getTime())),
-      }))
-      .sort((a, b) => b.score - a.score || b.at - a.at)
-      .map((s) => s.key);
-    const radarGrades = new Map<string, number>();
-    const baselineGrades = new Map<string, number>();
-    const headline: Array<{ label: string; radar: string; baseline: string }> = [];
-    const unreachable: string[] = [];
-    for (const pick of picks) {
-      const item = await itemOf(pick);
-      if (!item || !(await happenedIn(item.id, item.occurredAt, period))) {
-        if (pick.grade === 2)
-          unreachable.push(
-            `${pick.label} (${item ? `dated ${item.occurredAt.toISOString().slice(0, 10)} in the data set` : 'not in the data set'})`,
-          );
-        continue;
-      }
-      const radarKey = ofItem.get(item.id) ?? `unlisted:${item.id}`;
-      const baselineKey = radarKey;
-      radarGrades.set(radarKey, Math.max(radarGrades.get(radarKey) ?? 0, pick.grade));
-      baselineGrades.set(baselineKey, Math.max(baselineGrades.get(baselineKey) ?? 0, pick.grade));
-      if (pick.grade === 2) headline.push({ label: pick.label, radar: radarKey, baseline: baselineKey });
-    }
-    const recall = (rankedKeys: string[], key: 'radar' | 'baseline') => {
-      const at = ranksOf(
-        rankedKeys,
-        headline.map((h) => h[key]),
-      );
-      const found = headline.filter((h) => (at.get(h[key]) ?? Number.POSITIVE_INFINITY) <= 10).length;
-      return {
-        recall10: headline.length ? found / headline.length : Number.NaN,
-        ranks: Object.fromEntries(headline.map((h) => [h.label, at.get(h[key]) ?? null])),
       };
-    };
-    for (const linked of post.items) {
-      if (!linked.repo || !['pull', 'kep', 'issue', 'release'].includes(linked.kind)) continue;
-      if (!['primary', 'listed'].includes(linked.role)) continue;
-      const item = await itemOf({
-        repo: linked.repo,
-        kind: linked.kind as Pick['kind'],
-        number: linked.number ?? undefined,
-        tag: linked.kind === 'release' ? (linked.path ?? undefined) : undefined,
-        path: linked.path ?? undefined,
-        grade: 0,
-        label: '',
-      });
+      const item = await itemOf(pick);
       if (item) featured.add(item.id);
+      if (item && (await happenedIn(item.id, item.occurredAt, period)))
+        entry.picks.push({ itemId: item.id, grade: pick.grade, label: pick.label });
+      else if (pick.grade === 2)
+        entry.unreachable.push(
+          `${pick.label} (${item ? `dated ${item.occurredAt.toISOString().slice(0, 10)} in the data set` : 'not in the data set'})`,
+        );
     }
-    results.push({
-      post: post.post_date,
-      from: period.from.toISOString().slice(0, 10),
-      to: period.to.toISOString().slice(0, 16),
-      candidates: ranked.length,
-      headline: { linked: headline.length + unreachable.length, reachable: headline.length },
-      radar: { ...recall(ranked, 'radar'), ndcg10: gradedNdcgAt(ranked, radarGrades, 10) },
-      baseline: { ...recall(baselineRanked, 'baseline'), ndcg10: gradedNdcgAt(baselineRanked, baselineGrades, 10) },
-      unreachable,
-    });
+    result.push(entry);
   }
+  return result;
+}
+
+/** Where a post's picks rank in its Kubernetes list under a config, for radar and the baseline. */
+async function rankPost(cfg: Config, post: Post): Promise<PostResult> {
+  const list = withoutFeatured(
+    await listCandidates(db, cfg, { period: post.period, project: 'Kubernetes', includeDecided: true }),
+    post.featuredBefore,
+    cfg,
+  );
+  const { ranked, ofItem } = storyKeys(list, 'Kubernetes');
+  // The baseline ranks the same candidates (the same stories, carry-over included), each story
+  // by its best item's heuristic score.
+  const stored = new Map(
+    (
+      await loadItemsById(
+        db,
+        list.items.map((c) => c.id),
+      )
+    ).map((i) => [i.id, i]),
+  );
+  const baselineRanked = list.stories
+    .filter((s) => s.project === 'Kubernetes')
+    .map((s) => ({
+      key: s.storyId === null ? `item:${s.items[0]?.id}` : `story:${s.storyId}`,
+      score: Math.max(...s.items.map((i) => handHeuristic(stored.get(i.id) as StoredForScoring))),
+      at: Math.max(...s.items.map((i) => i.occurredAt.getTime())),
+    }))
+    .sort((a, b) => b.score - a.score || b.at - a.at)
+    .map((s) => s.key);
+  const grades = new Map<string, number>();
+  const headline: Array<{ label: string; key: string }> = [];
+  for (const pick of post.picks) {
+    const key = ofItem.get(pick.itemId) ?? `unlisted:${pick.itemId}`;
+    grades.set(key, Math.max(grades.get(key) ?? 0, pick.grade));
+    if (pick.grade === 2) headline.push({ label: pick.label, key });
+  }
+  const measure = (order: string[]) => {
+    const at = ranksOf(
+      order,
+      headline.map((h) => h.key),
+    );
+    const found = headline.filter((h) => (at.get(h.key) ?? Number.POSITIVE_INFINITY) <= 10).length;
+    return {
+      recall10: headline.length ? found / headline.length : Number.NaN,
+      ndcg10: gradedNdcgAt(order, grades, 10),
+      ranks: Object.fromEntries(headline.map((h) => [h.label, at.get(h.key) ?? null])),
+    };
+  };
+  return {
+    post: post.date,
+    from: post.period.from.toISOString().slice(0, 10),
+    to: post.period.to.toISOString().slice(0, 16),
+    candidates: ranked.length,
+    headline: { linked: headline.length + post.unreachable.length, reachable: headline.length },
+    radar: measure(ranked),
+    baseline: measure(baselineRanked),
+    unreachable: post.unreachable,
+  };
+}
+
+async function evaluatePosts(posts: Post[], cfg: Config = config): Promise<PostResult[]> {
+  const results: PostResult[] = [];
+  for (const post of posts) results.push(await rankPost(cfg, post));
   return results;
 }
 
@@ -283,8 +299,10 @@ function summarise(results: PostResult[]) {
   };
 }
 
+const posts = sections.has('lwkd') || sections.has('learning') ? await loadPosts() : [];
+
 if (sections.has('lwkd')) {
-  const results = await evaluatePosts();
+  const results = await evaluatePosts(posts);
   const summary = summarise(results);
   report.lwkd = { posts: results, summary };
   out('LWKD spring 2019: headline picks (Featured PRs, Promotions, Deprecated) in the top 10 of the Kubernetes list');
@@ -369,6 +387,50 @@ if (sections.has('labels')) {
   const m5 = meanQuality(rows.map((r) => r.at5));
   const m10 = meanQuality(rows.map((r) => r.at10));
   out(`mean                         ${pct(m5.recall).padStart(5)} ${pct(m10.recall).padStart(5)}  ${pct(m10.ndcg).padStart(6)}`);
+  out();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Learning: does tuning on the picks of earlier posts rank the next post's picks worse?
+
+if (sections.has('learning')) {
+  const decided: DecidedPeriod[] = posts.map((p) => ({
+    week: p.date,
+    period: p.period,
+    promoted: p.picks.map((pick) => pick.itemId),
+    project: 'Kubernetes',
+  }));
+  const { weeks } = await learningWeeks(db, config, decided);
+  const learning: Record<string, unknown> = {};
+  out('Learning: each post ranked with the weights before tuning, and after radar tune on the picks of the posts before it');
+  for (const mode of ['sequential', 'cumulative'] as const) {
+    const steps = learningCurve(weeks, config.scoring.weights, config.scoring.words, { mode });
+    const rows = [];
+    for (const step of steps) {
+      const post = posts.find((p) => p.date === step.week) as Post;
+      const before = await rankPost(config, post);
+      const after = await rankPost(withLearnt(config, step.weights, step.words), post);
+      rows.push({ post: step.week, refused: step.refused, before: before.radar, after: after.radar });
+    }
+    learning[mode] = rows;
+    out();
+    out(
+      mode === 'sequential'
+        ? 'sequential: radar tune --write after each post (the prior on what the last step wrote; a refused suggestion writes nothing)'
+        : 'cumulative: radar tune --all on all the posts before, from the configured weights',
+    );
+    out('post        refused  before R@10  nDCG@10   after R@10  nDCG@10');
+    const cell = (n: number) => (Number.isNaN(n) ? '-' : pct(n));
+    for (const r of rows)
+      out(
+        `${r.post}  ${(r.refused ? 'yes' : 'no').padEnd(7)}  ${cell(r.before.recall10).padStart(11)}  ${pct(r.before.ndcg10).padStart(7)}  ${cell(r.after.recall10).padStart(11)}  ${pct(r.after.ndcg10).padStart(7)}`,
+      );
+    const worse = rows.filter((r) => r.after.ndcg10 < r.before.ndcg10 - 0.005 || r.after.recall10 < r.before.recall10 - 0.005);
+    out(
+      `target: no post ranks worse after tuning: ${worse.length === 0 ? 'met' : `NOT met (${worse.map((r) => r.post).join(', ')})`}`,
+    );
+  }
+  report.learning = learning;
   out();
 }
 

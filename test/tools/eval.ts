@@ -55,6 +55,17 @@ const logger = silentLogger();
 const handle = await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, logger });
 await migrateToLatest(handle.db, logger);
 const db = handle.db;
+const stored = await db
+  .selectFrom('items')
+  .select((eb) => eb.fn.countAll<number>().as('n'))
+  .executeTakeFirstOrThrow();
+if (Number(stored.n) === 0) {
+  process.stderr.write(
+    `${handle.location} holds no items: run \`radar backfill --since 2019-03-01\` against ../shared/github-sim at --clock 2019-08-01T00:00:00Z first\n`,
+  );
+  await handle.close();
+  process.exit(66);
+}
 const out = (line = '') => {
   if (!values.json) process.stdout.write(`${line}\n`);
 };

@@ -1,15 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
+import { up as rekeyKeps } from '../../migrations/2026-12-02-006-kep-identity.js';
 import { loadConfig } from '../../src/config/load.js';
+import type { Item, ItemEvent, KepDetails } from '../../src/domain/item.js';
 import { type IngestDeps, poll } from '../../src/ingest/poll.js';
+import { rescore } from '../../src/ingest/rescore.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
+import { recordDecision } from '../../src/store/decisions.js';
+import { upsertItems } from '../../src/store/items.js';
+import { syncRepos } from '../../src/store/repos.js';
 import { writeConfig } from '../tools/cli.js';
 import { describeEachDialect } from '../tools/db.js';
 import { FakeRepo, serveIssueListing } from '../tools/fake-repo.js';
 import { repositoryJson } from '../tools/github-fixtures.js';
 import { githubApi, nock, testGitHub } from '../tools/github-mock.js';
+import { pullItem } from '../tools/items.js';
 
 const REPO = 'kubernetes/enhancements';
 const CONFIG = `projects:\n  - name: Kubernetes\n    repos:\n      - repo: ${REPO}\n        sources: [keps]\n`;
@@ -253,4 +260,135 @@ describeEachDialect('KEP identity', (t) => {
     ]);
     expect(single.items).toHaveLength(6);
   });
+
+  it('the migration re-keys KEP-N items by where they were first recorded; their stories and decisions stay', async () => {
+    const config = loadConfig(writeConfig(CONFIG));
+    const repos = await syncRepos(t().db, config.repos);
+    const repoId = repos.get(REPO)?.id as number;
+    // What the number-keyed reader stored: KEP-33 followed by number from 0033-... to a
+    // dated file without a number; an unnumbered KEP keyed by its location.
+    const event = (type: string, path: string, commit: string, day: string, extra: Partial<ItemEvent> = {}): ItemEvent => ({
+      type,
+      from: null,
+      to: null,
+      commitSha: sha(commit),
+      occurredAt: new Date(`2019-${day}T12:00:00Z`),
+      details: { path },
+      ...extra,
+    });
+    await upsertItems(t().db, repoId, [
+      {
+        item: oldKep('KEP-33', null, TOPOLOGY_DATED, 'Topology-aware service routing'),
+        events: [
+          event('kep.revised', TOPOLOGY, '5', '06-27'),
+          event('kep.moved', TOPOLOGY_DATED, '6', '07-09', { from: TOPOLOGY, to: TOPOLOGY_DATED }),
+        ],
+      },
+      {
+        item: oldKep('KEP-34', 34, COSCHEDULING, 'Coscheduling'),
+        events: [event('kep.revised', COSCHEDULING, '5', '06-27')],
+      },
+      {
+        item: oldKep(`${LIMITS.replace(/\.md$/, '')}`, null, LIMITS, 'Volume Scheduling Limits'),
+        events: [event('kep.created', LIMITS, '2', '04-30')],
+      },
+    ]);
+    await rescore({ db: t().db, config, logger: silentLogger() });
+    const storyOf = async (key: string) =>
+      (await t().db.selectFrom('items').select('story_id').where('key', '=', key).executeTakeFirstOrThrow()).story_id as number;
+    const story33 = await storyOf('KEP-33');
+    const item33 = (await t().db.selectFrom('items').select('id').where('key', '=', 'KEP-33').executeTakeFirstOrThrow()).id;
+    await recordDecision(t().db, {
+      itemId: item33,
+      storyId: story33,
+      action: 'dismiss',
+      issueId: null,
+      week: '2019-W28',
+      editor: 'ed',
+      reason: null,
+      until: null,
+      features: {},
+    });
+
+    await rekeyKeps(t().db);
+
+    const items = await t()
+      .db.selectFrom('items')
+      .select(['id', 'key', 'tag', 'story_id'])
+      .where('kind', '=', 'kep')
+      .orderBy('key')
+      .execute();
+    expect(items.map((i) => [i.key, i.tag])).toEqual([
+      ['keps/sig-network/0033-service-topology', 'keps/sig-network/20181024-service-topology'],
+      ['keps/sig-scheduling/34-20180703-coscheduling', 'KEP-34'],
+      ['keps/sig-storage/20190408-volume-scheduling-limits', 'keps/sig-storage/20190408-volume-scheduling-limits'],
+    ]);
+    expect((await t().db.selectFrom('stories').select('key').where('id', '=', story33).executeTakeFirstOrThrow()).key).toBe(
+      'kep:kubernetes/enhancements:keps/sig-network/0033-service-topology',
+    );
+
+    // Regrouping finds the same story under the new key: the editor's decision stays on it.
+    await rescore({ db: t().db, config, logger: silentLogger() });
+    expect(await storyOf('keps/sig-network/0033-service-topology')).toBe(story33);
+    expect((await t().db.selectFrom('decisions').select('story_id').executeTakeFirstOrThrow()).story_id).toBe(story33);
+
+    // And the reader finds the re-keyed item where it is: a later change updates it, no second item.
+    const repo = new FakeRepo(REPO, {
+      [TOPOLOGY_DATED]: kep({ title: 'Topology-aware service routing', status: 'implementable', toc: true }),
+    })
+      .commit({ sha: sha('8'), date: '2019-07-20T10:00:00Z', message: 'base', files: { 'keps/OWNERS': 'x' } })
+      .commit({
+        sha: sha('9'),
+        date: '2019-07-25T10:00:00Z',
+        message: 'service topology implemented',
+        files: { [TOPOLOGY_DATED]: kep({ title: 'Topology-aware service routing', status: 'implemented' }) },
+      });
+    serve(repo);
+    await poll(deps(t().db), { since: new Date('2019-07-22T00:00:00Z'), trigger: 'poll' });
+    nock.cleanAll();
+    const after = await t().db.selectFrom('items').select(['key', 'state']).where('kind', '=', 'kep').orderBy('key').execute();
+    expect(after).toEqual([
+      { key: 'keps/sig-network/0033-service-topology', state: 'implemented' },
+      { key: 'keps/sig-scheduling/34-20180703-coscheduling', state: 'implementable' },
+      { key: 'keps/sig-storage/20190408-volume-scheduling-limits', state: 'implementable' },
+    ]);
+  });
 });
+
+/** A KEP item as the number-keyed reader stored it (key KEP-N, tag = key). */
+function oldKep(key: string, number: number | null, path: string, title: string): Item {
+  const location = path.replace(/\.md$/, '');
+  const details: KepDetails & { title: string } = {
+    type: 'kep',
+    title,
+    kepNumber: number,
+    path,
+    location,
+    blob: 'old-blob',
+    owningSig: 'sig-network',
+    participatingSigs: [],
+    status: 'implementable',
+    stage: null,
+    latestMilestone: null,
+    milestones: {},
+    featureGates: [],
+    authors: [],
+    commit: sha('6'),
+    creationDate: null,
+    tracking: null,
+  };
+  return {
+    ...pullItem(REPO, 0),
+    kind: 'kep',
+    key,
+    number,
+    tag: key,
+    title,
+    url: `https://github.com/${REPO}/blob/master/${path}`,
+    state: 'implementable',
+    labels: [],
+    occurredAt: new Date('2019-07-09T12:00:00Z'),
+    sourceUpdatedAt: new Date('2019-07-09T12:00:00Z'),
+    details,
+  };
+}

@@ -26,13 +26,25 @@ export type KepParse =
   /** `lenient`: the YAML error, when the metadata was not valid YAML but could be read line by line. */
   { kind: 'kep'; fields: KepFields; lenient?: string } | { kind: 'not-a-kep' } | { kind: 'malformed'; error: string };
 
-/** Whether a path in kubernetes/enhancements can hold KEP metadata (templates excluded). */
+/**
+ * Whether a path in kubernetes/enhancements can hold KEP metadata. The templates are not KEPs:
+ * keps/YYYYMMDD-kep-template.md, keps/NNNN-kep-template/, the cloud-provider template, and any
+ * copy still named with the placeholder (YYYYMMDD-/NNNN-). A README is a KEP's document only in
+ * the KEP's own folder (keps/sig-x/1234-name/README.md); the READMEs of keps/ and of SIG folders
+ * describe folders, not KEPs.
+ */
 export function isKepCandidate(path: string): boolean {
   if (!path.startsWith('keps/')) return false;
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  if (/template/i.test(path) || /(^|\/)(YYYYMMDD|NNNN)-/.test(path)) return false;
-  if (path === 'keps/README.md' || path === 'keps/prod-readiness/README.md') return false;
+  const segments = path.split('/');
+  const name = segments.at(-1) as string;
+  if (segments.some(isTemplateName)) return false;
+  if (name === 'README.md') return segments.length >= 4 && /^\d+-/.test(segments.at(-2) as string);
   return name === 'kep.yaml' || name.endsWith('.md');
+}
+
+/** A template's file or folder name: "kep-template.md", "NNNN-kep-template", "0004-cloud-provider-template.md", "YYYYMMDD-x.md". */
+function isTemplateName(segment: string): boolean {
+  return /^(YYYYMMDD|NNNN)-/i.test(segment) || /(^|[-_])template(\.md)?$/i.test(segment);
 }
 
 /** The KEP a path belongs to: its folder for the folder format, the file without .md otherwise. */
@@ -44,6 +56,7 @@ export function kepLocation(path: string): string {
 export function parseKepDocument(path: string, text: string): KepParse {
   let source: string;
   let where: string;
+  let prose = '';
   if (path.endsWith('kep.yaml')) {
     source = text;
     where = '';
@@ -52,6 +65,7 @@ export function parseKepDocument(path: string, text: string): KepParse {
     if (!frontMatter) return { kind: 'not-a-kep' }; // a plain document in keps/ (notes, a README)
     source = frontMatter[1] ?? '';
     where = 'front matter: ';
+    prose = text.slice(frontMatter[0].length);
   }
   let metadata: unknown;
   let lenient: string | undefined;
@@ -67,8 +81,8 @@ export function parseKepDocument(path: string, text: string): KepParse {
     return { kind: 'malformed', error: `${where}metadata is not a YAML mapping` };
   }
   const m = metadata as Record<string, unknown>;
-  const title = text_(m.title);
-  if (!title) return { kind: 'malformed', error: lenient ?? `${where}metadata has no title` };
+  const written = text_(m.title);
+  if (!written) return { kind: 'malformed', error: lenient ?? `${where}metadata has no title` };
   const milestones: Record<string, string> = {};
   if (m.milestone && typeof m.milestone === 'object' && !Array.isArray(m.milestone)) {
     for (const [stage, value] of Object.entries(m.milestone as Record<string, unknown>)) {
@@ -79,7 +93,7 @@ export function parseKepDocument(path: string, text: string): KepParse {
   return {
     kind: 'kep',
     fields: {
-      title,
+      title: kepTitle(written, path, prose),
       number: kepNumber(m['kep-number'], path),
       owningSig: text_(m['owning-sig']),
       participatingSigs: list(m['participating-sigs']),
@@ -92,6 +106,50 @@ export function parseKepDocument(path: string, text: string): KepParse {
     },
     ...(lenient ? { lenient } : {}),
   };
+}
+
+/**
+ * Titles the template ships with ("KEP Template", "Title"): an author who copied the template and
+ * never changed the metadata title.
+ */
+const PLACEHOLDER_TITLE = /^(kep[\s-]*)?(template|title)$/i;
+
+/**
+ * A KEP's title: the metadata's, unless it is still the template's placeholder; then the
+ * document's first "# " heading (when that is not a placeholder too), else its file name.
+ */
+export function kepTitle(written: string, path: string, prose: string): string {
+  if (!PLACEHOLDER_TITLE.test(written.trim())) return written;
+  const heading = firstHeading(prose);
+  if (heading && !PLACEHOLDER_TITLE.test(heading) && !/^table of contents$/i.test(heading)) return heading;
+  return slugTitle(path);
+}
+
+/** The first level-1 ATX heading outside fenced code blocks, without closing hashes or emphasis. */
+function firstHeading(prose: string): string | null {
+  let fenced = false;
+  for (const line of prose.split(/\r?\n/)) {
+    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+    if (fenced) continue;
+    const heading = /^# +(.+?)\s*#*\s*$/.exec(line);
+    if (heading) {
+      const text = (heading[1] as string).replace(/[*_`]/g, '').trim();
+      if (text !== '') return text;
+    }
+  }
+  return null;
+}
+
+/** "keps/sig-windows/20190424-windows-cri-containerd.md" -> "Windows cri containerd". */
+function slugTitle(path: string): string {
+  const location = kepLocation(path);
+  const slug = location
+    .slice(location.lastIndexOf('/') + 1)
+    .replace(/^(\d+-)+/, '')
+    .replace(/[-_]+/g, ' ')
+    .trim();
+  const words = slug === '' ? location.slice(location.lastIndexOf('/') + 1) : slug;
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /**

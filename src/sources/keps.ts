@@ -1,10 +1,21 @@
-import type { Item, ItemEvent, ItemWithEvents, KepDetails } from '../domain/item.js';
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import type { Item, ItemWithEvents, KepDetails } from '../domain/item.js';
 import type { RunWarning } from '../domain/run.js';
 import { fetchBlobs } from '../github/batch.js';
 import { parseList, type RestCommit, restCommit } from '../github/payloads.js';
-import { isKepCandidate, type KepFields, kepLocation, kepTransitions, parseKepDocument } from './kep-document.js';
-import { requestKey, type Source, type SourceBatch, type SourceRequest, splitRepo } from './source.js';
-import { type CommitPair, diffCommits, type FileChange } from './tree-diff.js';
+import { isKepCandidate, kepLocation } from './kep-document.js';
+import {
+  batchesKeepingTies,
+  type CommitFile,
+  commitFileChanges,
+  confirmChanges,
+  inHistoryOrder,
+  KepHistory,
+  type KepState,
+} from './kep-history.js';
+import { type KnownItem, requestKey, type Source, type SourceBatch, type SourceRequest, splitRepo } from './source.js';
+import { type CommitPair, diffCommits } from './tree-diff.js';
 
 /**
  * KEPs of kubernetes/enhancements, read from the commits that change keps/:
@@ -12,19 +23,24 @@ import { type CommitPair, diffCommits, type FileChange } from './tree-diff.js';
  * 1. GET /repos/{o}/{r}/commits?path=keps&since=S lists them, newest first; page 1 is asked with
  *    its ETag (S stays fixed), so a poll with no new commit costs nothing;
  * 2. each new commit's tree is compared with its parent's (GraphQL, many trees per query) to
- *    find the KEP documents it changed;
+ *    find the KEP documents it changed; where that comparison claims a document added that
+ *    radar has no record of, the commit's own file list (GET /repos/{o}/{r}/commits/{sha}, one
+ *    request per such commit) says whether it was added, modified or renamed from another path;
  * 3. those documents are read at that commit (GraphQL, ~50 files per query), parsed (kep.yaml or
  *    Markdown front matter) and compared with the previous version: every transition becomes an
- *    event with the commit that made it.
+ *    event with the commit that made it, on the KEP's identity (kep-history.ts), which moves and
+ *    renames keep.
  *
- * Commits are applied oldest first, in batches stored with the cursor "processed through sha":
- * a run killed at any moment resumes after the last stored batch.
+ * Commits are applied oldest first (parents before children), in batches stored with the cursor
+ * "processed through sha": a run killed at any moment resumes after the last stored batch.
  */
 
 const ROUTE = '/repos/{owner}/{repo}/commits';
 const ROOT = 'keps';
 /** Commits per stored batch (trees and documents of a batch share GraphQL queries). */
 const COMMITS_PER_BATCH = 99;
+/** Commit file lists asked at once (REST requests, one per commit whose adds need confirming). */
+const COMMIT_FILE_REQUESTS = 4;
 
 type KepPosition = {
   /** The `since` of the commit listing; fixed so page 1's ETag stays valid. */
@@ -43,20 +59,6 @@ export const kepSource: Source = {
   label: () => 'keps',
   read: readKeps,
 };
-
-interface KepState {
-  key: string;
-  fields: KepFields;
-  path: string;
-  location: string;
-  blob: string | null;
-  commit: string | null;
-  text: string | null;
-  /** When its last transition (creation, status, stage, milestone) happened. */
-  occurredAt: Date;
-  updatedAt: Date;
-  firstSeen: boolean;
-}
 
 async function* readKeps(request: SourceRequest): AsyncGenerator<SourceBatch> {
   const { owner, repo } = splitRepo(request.repo.repo);
@@ -102,7 +104,7 @@ async function* readKeps(request: SourceRequest): AsyncGenerator<SourceBatch> {
   // Commits left for a later poll (--until): page 1 must be read again then, not answered 304.
   if (commits.length < listed.length) firstPage = null;
   const total = commits.length;
-  const state = new Map<string, KepState>(); // by location
+  const history = new KepHistory();
 
   if (commits.length === 0) {
     yield {
@@ -118,11 +120,19 @@ async function* readKeps(request: SourceRequest): AsyncGenerator<SourceBatch> {
   // 2. Which KEP documents each commit changed: its tree against the previous commit's (the
   //    first parent for the very first one), and GitHub's own file list when neither is readable.
   //    This depends on nothing stored, so the next batch's comparison runs while one is stored.
+  //    Commits are applied parents first: a listing orders commits of one second (a rebased
+  //    series) as it likes. Such a series stays in one batch, so the batch still ends where the
+  //    listing does, at the commit the cursor names.
   let previous = processedThrough;
-  const batches: RestCommit[][] = [];
-  for (let start = 0; start < commits.length; start += COMMITS_PER_BATCH)
-    batches.push(commits.slice(start, start + COMMITS_PER_BATCH));
-  const pairsOf = batches.map((batch) =>
+  const batches = batchesKeepingTies(commits, COMMITS_PER_BATCH, (c) => c.commit.committer.date);
+  const ordered = batches.map((batch) =>
+    inHistoryOrder(
+      batch,
+      (c) => c.sha,
+      (c) => c.parents.map((p) => p.sha),
+    ),
+  );
+  const pairsOf = ordered.map((batch) =>
     batch.map((c): CommitPair => {
       const base = previous ?? c.parents[0]?.sha;
       previous = c.sha;
@@ -131,12 +141,15 @@ async function* readKeps(request: SourceRequest): AsyncGenerator<SourceBatch> {
   );
   const diffOf = async (index: number) => {
     const diff = await diffCommits(request.github, { owner, name: repo }, ROOT, pairsOf[index] ?? []);
-    for (const sha of diff.unknownBase) diff.changes.set(sha, await commitFiles(request, owner, repo, sha));
-    return diff;
+    // Commits whose changes come from GitHub's own file list: their statuses need no confirmation.
+    const listed = new Set(diff.unknownBase);
+    for (const sha of diff.unknownBase)
+      diff.changes.set(sha, commitFileChanges(sha, await commitFiles(request, owner, repo, sha, warnings)));
+    return { ...diff, listed };
   };
   let nextDiff = diffOf(0);
 
-  for (const [index, batch] of batches.entries()) {
+  for (const [index, batch] of ordered.entries()) {
     request.signal?.throwIfAborted();
     const isLast = index === batches.length - 1;
     const diff = await nextDiff;
@@ -144,33 +157,39 @@ async function* readKeps(request: SourceRequest): AsyncGenerator<SourceBatch> {
       nextDiff = diffOf(index + 1);
       nextDiff.catch(() => undefined); // if the run stops first, its failure is not unhandled
     }
+    const shas = batch.map((c) => c.sha);
     const candidates = (sha: string) => (diff.changes.get(sha) ?? []).filter((f) => isKepCandidate(f.path));
 
-    // 3. What the store knows of those KEPs; then only real changes (a new blob) are read.
-    const locations = [...new Set(batch.flatMap((c) => candidates(c.sha).map((f) => kepLocation(f.path))))].filter(
-      (l) => !state.has(l),
+    // 3. What the store knows of those KEPs; adds of documents it has no record of confirmed by
+    //    the commit's own file list (one request per such commit; renames come with it); then
+    //    only real changes (a new blob) are read.
+    await rememberStored(
+      request,
+      history,
+      shas.flatMap((sha) => candidates(sha).map((f) => f.path)),
     );
-    for (const [location, item] of await request.store.knownKeps(locations)) state.set(location, fromKnown(item));
-    const effective = realChanges(
-      batch.map((c) => c.sha),
-      candidates,
-      state,
+    const unconfirmed = history.unconfirmedAdds(shas, candidates).filter((sha) => !diff.listed.has(sha));
+    const limit = pLimit(COMMIT_FILE_REQUESTS);
+    const listings = await Promise.all(unconfirmed.map((sha) => limit(() => commitFiles(request, owner, repo, sha, warnings))));
+    unconfirmed.forEach((sha, i) => {
+      diff.changes.set(sha, confirmChanges(sha, diff.changes.get(sha) ?? [], listings[i] ?? []));
+    });
+    await rememberStored(
+      request,
+      history,
+      shas.flatMap((sha) => candidates(sha).flatMap((f) => (f.previousPath ? [f.previousPath] : []))),
     );
+    const effective = history.realChanges(shas, candidates);
     const expressions = batch.flatMap((c) =>
       (effective.get(c.sha) ?? []).filter((f) => f.status !== 'removed').map((f) => `${c.sha}:${f.path}`),
     );
     const blobs = await fetchBlobs(request.github, { owner, name: repo }, expressions);
 
-    const touched = new Map<string, ItemEvent[]>();
     for (const commit of batch) {
-      const at = new Date(commit.commit.committer.date);
-      applyCommit(commit.sha, at, effective.get(commit.sha) ?? [], blobs, state, touched, warnings);
+      history.applyCommit(commit.sha, new Date(commit.commit.committer.date), effective.get(commit.sha) ?? [], blobs, warnings);
     }
-    const items: ItemWithEvents[] = [...touched].map(([location, events]) => ({
-      item: toItem(request, state.get(location) as KepState),
-      events,
-    }));
-    const last = batch.at(-1) as RestCommit;
+    const items: ItemWithEvents[] = history.take().map(({ kep, events }) => ({ item: toItem(request, kep), events }));
+    const last = batches[index]?.at(-1) as RestCommit;
     const done = batches.slice(0, index + 1).reduce((n, b) => n + b.length, 0);
     yield {
       items,
@@ -184,41 +203,47 @@ async function* readKeps(request: SourceRequest): AsyncGenerator<SourceBatch> {
 }
 
 /**
- * Drops changes that are not changes for radar: a blob it already has for that path (a tree
- * comparison can report a file another branch changed first). Applied in commit order.
+ * Looks up the stored KEPs at the locations of these paths that this read does not know yet,
+ * and the keys stored KEPs keep there after moving away (so no new KEP takes them).
  */
-function realChanges(
-  shas: string[],
-  candidates: (sha: string) => FileChange[],
-  state: Map<string, KepState>,
-): Map<string, FileChange[]> {
-  const current = new Map<string, string | null>();
-  for (const kep of state.values()) current.set(kep.path, kep.blob);
-  const result = new Map<string, FileChange[]>();
-  for (const sha of shas) {
-    const kept: FileChange[] = [];
-    for (const change of candidates(sha)) {
-      const had = current.get(change.path);
-      if (change.status === 'removed' ? had === undefined || had === null : had === change.oid && change.oid !== null) continue;
-      // A path radar already knows is modified, whatever the comparison said.
-      kept.push(had && change.status === 'added' ? { ...change, status: 'modified' } : change);
-      current.set(change.path, change.oid);
-    }
-    result.set(sha, kept);
+async function rememberStored(request: SourceRequest, history: KepHistory, paths: readonly string[]): Promise<void> {
+  const locations = [...new Set(paths.map(kepLocation))].filter((l) => !history.knows(l));
+  if (locations.length === 0) return;
+  for (const known of await request.store.knownKeps(locations)) {
+    const kep = fromKnown(known);
+    if (locations.includes(kep.location)) history.remember(kep);
+    else history.reserve(kep.key);
   }
-  return result;
 }
 
-/** Files of one commit from GitHub's commit endpoint (one request): used when no tree to compare with is readable. */
-async function commitFiles(request: SourceRequest, owner: string, repo: string, sha: string): Promise<FileChange[]> {
-  const commit = await request.github.get<{ files?: Array<{ filename: string; status: string; sha?: string | null }> }>(
-    '/repos/{owner}/{repo}/commits/{ref}',
-    { owner, repo, ref: sha },
-  );
-  return (commit.files ?? []).map((f) => ({
-    path: f.filename,
-    oid: f.status === 'removed' ? null : (f.sha ?? `${sha}:${f.filename}`),
-    status: f.status === 'removed' ? 'removed' : f.status === 'added' ? 'added' : 'modified',
+const commitFilesPayload = z.looseObject({ files: z.array(z.unknown()).nullable().optional() });
+const commitFile = z.looseObject({
+  filename: z.string().min(1),
+  status: z.string(),
+  sha: z.string().nullable().optional(),
+  previous_filename: z.string().nullable().optional(),
+});
+
+/** Files of one commit from GitHub's commit endpoint (one request), with their status and the old path of a rename. */
+async function commitFiles(
+  request: SourceRequest,
+  owner: string,
+  repo: string,
+  sha: string,
+  warnings: RunWarning[],
+): Promise<CommitFile[]> {
+  const route = '/repos/{owner}/{repo}/commits/{ref}';
+  const params = { owner, repo, ref: sha };
+  const payload = commitFilesPayload.safeParse(await request.github.get<unknown>(route, params));
+  if (!payload.success) throw new TypeError(`GitHub returned no commit for ${requestKey(route, params)}`);
+  const { items, problems } = parseList(commitFile, payload.data.files ?? [], 'commit file');
+  for (const p of problems)
+    warnings.push({ message: `skipped a malformed commit file: ${p.message}`, request: requestKey(route, params) });
+  return items.map((f) => ({
+    filename: f.filename,
+    status: f.status,
+    sha: f.sha ?? null,
+    previousFilename: f.previous_filename ?? null,
   }));
 }
 
@@ -228,103 +253,7 @@ function cursorAfter(request: SourceRequest, listingSince: Date, coveredFrom: Da
   return { since: at ?? request.cursor?.since ?? null, position };
 }
 
-/** Applies one commit's changed documents to the KEP states, collecting events per KEP. */
-function applyCommit(
-  sha: string,
-  at: Date,
-  changes: FileChange[],
-  blobs: Map<string, { text: string | null; oid: string } | null>,
-  state: Map<string, KepState>,
-  touched: Map<string, ItemEvent[]>,
-  warnings: RunWarning[],
-): void {
-  const note = (location: string, events: ItemEvent[]) => touched.set(location, [...(touched.get(location) ?? []), ...events]);
-  const removed = changes.filter((c) => c.status === 'removed');
-  // kep.yaml holds the metadata of a folder KEP: its README is prose, not a second document.
-  const present = changes.filter(
-    (c) =>
-      c.status !== 'removed' &&
-      !(c.path.endsWith('/README.md') && changes.some((o) => o.path === c.path.replace(/README\.md$/, 'kep.yaml'))),
-  );
-  const parsedHere: Array<{ change: FileChange; fields: KepFields; text: string }> = [];
-  for (const change of present) {
-    const blob = blobs.get(`${sha}:${change.path}`);
-    if (!blob || blob.text === null) {
-      warnings.push({ message: 'KEP document could not be read', file: change.path, commit: sha });
-      continue;
-    }
-    const parsed = parseKepDocument(change.path, blob.text);
-    if (parsed.kind === 'not-a-kep') continue;
-    if (parsed.kind === 'malformed') {
-      warnings.push({ message: 'malformed KEP document skipped', file: change.path, commit: sha, error: parsed.error });
-      continue;
-    }
-    if (parsed.lenient) {
-      warnings.push({
-        message: 'KEP metadata is not valid YAML; read line by line',
-        file: change.path,
-        commit: sha,
-        error: parsed.lenient,
-      });
-    }
-    parsedHere.push({ change, fields: parsed.fields, text: blob.text });
-  }
-
-  for (const { change, fields, text } of parsedHere) {
-    const location = kepLocation(change.path);
-    let current = state.get(location);
-    let moveEvents: ItemEvent[] = [];
-    if (!current && change.status === 'added') {
-      // A KEP moved in this commit keeps its identity: same number, or same title, as one removed.
-      const from = removed
-        .map((r) => state.get(kepLocation(r.path)))
-        .find((s) => s && (s.fields.number !== null ? s.fields.number === fields.number : s.fields.title === fields.title));
-      if (from) {
-        state.delete(from.location);
-        touched.delete(from.location);
-        moveEvents = [
-          { type: 'kep.moved', from: from.path, to: change.path, commitSha: sha, occurredAt: at, details: { path: change.path } },
-        ];
-        current = { ...from, location };
-      }
-    }
-    const events = [
-      ...moveEvents,
-      ...kepTransitions(current?.fields ?? null, fields, {
-        commit: sha,
-        at,
-        added: change.status === 'added',
-        path: change.path,
-      }),
-    ];
-    const transition = events.some((e) => e.type !== 'kep.revised' && e.type !== 'kep.moved');
-    state.set(location, {
-      key: current?.key ?? (fields.number ? `KEP-${fields.number}` : location),
-      fields,
-      path: change.path,
-      location,
-      blob: change.oid,
-      commit: sha,
-      text,
-      occurredAt: transition || !current ? at : current.occurredAt,
-      updatedAt: at,
-      firstSeen: !current,
-    });
-    note(location, events);
-  }
-
-  for (const change of removed) {
-    const location = kepLocation(change.path);
-    const current = state.get(location);
-    if (!current || current.path !== change.path || touched.get(location)?.some((e) => e.type === 'kep.moved')) continue;
-    note(location, [
-      { type: 'kep.removed', from: change.path, to: null, commitSha: sha, occurredAt: at, details: { path: change.path } },
-    ]);
-    state.set(location, { ...current, updatedAt: at });
-  }
-}
-
-function fromKnown(known: { key: string; details: Record<string, unknown>; occurredAt: Date; sourceUpdatedAt: Date }): KepState {
+function fromKnown(known: KnownItem): KepState {
   const d = known.details as unknown as KepDetails;
   return {
     key: known.key,
@@ -347,7 +276,6 @@ function fromKnown(known: { key: string; details: Record<string, unknown>; occur
     text: null,
     occurredAt: known.occurredAt,
     updatedAt: known.sourceUpdatedAt,
-    firstSeen: false,
   };
 }
 
@@ -379,10 +307,11 @@ function toItem(request: SourceRequest, kep: KepState): Item {
   return {
     kind: 'kep',
     repo,
+    // The identity, which a new number or a move does not change; editors read the tag.
     key: kep.key,
     number: kep.fields.number,
-    // A stable name for every KEP, numbered or not (2019 KEPs were named by date): its key.
-    tag: kep.key,
+    // What editors call it: KEP-N, or where it is for the 2019 KEPs named by date.
+    tag: kep.fields.number ? `KEP-${kep.fields.number}` : kep.location,
     title: kep.fields.title,
     url,
     author: kep.fields.authors[0] ?? null,

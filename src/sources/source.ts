@@ -57,8 +57,11 @@ export interface SourceStore {
   validators(requestKey: string): Promise<Validators | undefined>;
   /** Items already stored, by key, with what incremental reads compare. */
   knownItems(kind: string, keys: readonly string[]): Promise<Map<string, KnownItem>>;
-  /** KEPs already stored, by their location (folder or file without .md). */
-  knownKeps(locations: readonly string[]): Promise<Map<string, KnownItem>>;
+  /**
+   * KEPs already stored whose location (folder or file without .md) is one of these, and those
+   * whose key is one of them (a KEP keeps the key it was first recorded under after it moves).
+   */
+  knownKeps(locations: readonly string[]): Promise<KnownItem[]>;
 }
 
 export interface KnownItem {

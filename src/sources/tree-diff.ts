@@ -22,6 +22,8 @@ export interface FileChange {
   /** Blob oid after the commit; null when removed. */
   oid: string | null;
   status: 'added' | 'modified' | 'removed';
+  /** For a document GitHub reports renamed (status added here): the path it had before. */
+  previousPath?: string;
 }
 
 export interface TreeDiff {

@@ -200,14 +200,18 @@ export async function findKnownItems(
   return found;
 }
 
-/** KEPs of a repo already stored, by their location (details.location). */
-export async function findKnownKeps(db: Db, repoId: number, locations: readonly string[]): Promise<Map<string, KnownItemRow>> {
-  const found = new Map<string, KnownItemRow>();
+/**
+ * KEPs of a repo already stored at these locations (details.location), and those keyed by one of
+ * them (the location a KEP was first recorded at, kept as its key after it moved on).
+ */
+export async function findKnownKeps(db: Db, repoId: number, locations: readonly string[]): Promise<KnownItemRow[]> {
+  const found: KnownItemRow[] = [];
   for (let start = 0; start < locations.length; start += BATCH) {
+    const chunk = locations.slice(start, start + BATCH);
     const rows = await knownQuery(db, repoId, 'kep')
-      .where(sql<string>`details->>'location'`, 'in', locations.slice(start, start + BATCH))
+      .where((eb) => eb.or([eb(sql<string>`details->>'location'`, 'in', chunk), eb('key', 'in', chunk)]))
       .execute();
-    for (const row of rows) found.set(String((row.details as { location?: unknown }).location), toKnown(row));
+    for (const row of rows) found.push(toKnown(row));
   }
   return found;
 }

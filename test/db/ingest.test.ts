@@ -324,6 +324,8 @@ describeEachDialect('ingestion', (t) => {
     nock.cleanAll();
     const kepRun = result.runs.find((r) => r.source === 'keps');
     expect(kepRun).toMatchObject({ status: 'succeeded', itemsNew: 2 });
+    // The adds of documents radar had no record of are confirmed: one request per such commit.
+    expect(repo.commitRequests).toEqual(['b'.repeat(40), 'c'.repeat(40)]);
     expect(kepRun?.warnings).toEqual([
       {
         message: 'malformed KEP document skipped',
@@ -335,12 +337,12 @@ describeEachDialect('ingestion', (t) => {
     const events = await t()
       .db.selectFrom('item_events')
       .innerJoin('items', 'items.id', 'item_events.item_id')
-      .select(['items.key', 'item_events.type', 'item_events.from_value', 'item_events.to_value', 'item_events.commit_sha'])
+      .select(['items.tag', 'item_events.type', 'item_events.from_value', 'item_events.to_value', 'item_events.commit_sha'])
       .where('item_events.type', '!=', 'kep.revised')
       .orderBy('item_events.occurred_at')
-      .orderBy('items.key')
+      .orderBy('items.tag')
       .execute();
-    expect(events.map((e) => `${e.key} ${e.type} ${e.from_value ?? '-'} -> ${e.to_value ?? '-'} @${e.commit_sha?.[0]}`)).toEqual([
+    expect(events.map((e) => `${e.tag} ${e.type} ${e.from_value ?? '-'} -> ${e.to_value ?? '-'} @${e.commit_sha?.[0]}`)).toEqual([
       'KEP-1287 kep.created - -> implementable @b',
       'KEP-6 kep.created - -> provisional @b',
       'KEP-6 kep.status provisional -> implementable @c',
@@ -349,13 +351,15 @@ describeEachDialect('ingestion', (t) => {
     ]);
     const items = await t()
       .db.selectFrom('items')
-      .select(['kind', 'key', 'state', 'url', 'details', 'occurred_at'])
-      .orderBy('key')
+      .select(['kind', 'key', 'tag', 'state', 'url', 'details', 'occurred_at'])
+      .orderBy('kind')
+      .orderBy('key', 'desc')
       .execute();
-    expect(items.map((i) => [i.kind, i.key, i.state])).toEqual([
-      ['issue', '1287', 'open'],
-      ['kep', 'KEP-1287', 'implementable'],
-      ['kep', 'KEP-6', 'implemented'],
+    // A KEP's key is where it was first recorded; editors read its number.
+    expect(items.map((i) => [i.kind, i.key, i.tag, i.state])).toEqual([
+      ['issue', '1287', null, 'open'],
+      ['kep', 'keps/sig-node/1287-in-place-update-pod-resources', 'KEP-1287', 'implementable'],
+      ['kep', 'keps/sig-api-machinery/0006-apply', 'KEP-6', 'implemented'],
     ]);
     expect(items[0]?.details).toMatchObject({ tracking: { stage: 'beta', tracked: 'yes', sigs: ['node'] } });
     expect(items[1]).toMatchObject({

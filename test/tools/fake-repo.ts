@@ -4,8 +4,13 @@ import { activeAliases, rateLimit } from './graphql.js';
 
 /**
  * A small git history held in memory, answered as GitHub would: the REST commit listing
- * (newest first, `since`/`path` filters), and GraphQL trees and blobs by "REV:path" expression,
- * with real git object ids. For tests of the KEP reader.
+ * (newest first, `since`/`path` filters), one commit with its files (`GET .../commits/{sha}`:
+ * status added/modified/removed/renamed, previous_filename), and GraphQL trees and blobs by
+ * "REV:path" expression, with real git object ids. For tests of the KEP reader.
+ *
+ * Files that existed before the recorded history (`existing`) are in GitHub's answers about
+ * commits (a change to one is "modified") but, as in github-sim, which only holds the files it
+ * has snapshots of, in no tree until a commit writes them.
  */
 export interface FakeCommit {
   sha: string;
@@ -13,24 +18,84 @@ export interface FakeCommit {
   message: string;
   /** Files written (content) or deleted (null) by this commit. */
   files: Record<string, string | null>;
+  /** Renames: new path -> old path (the new path's content is in `files`; the old path goes). */
+  renames?: Record<string, string>;
+  /** The parent, when not the commit before (a rebased series listed out of order). */
+  parent?: string;
 }
 
-export class FakeRepo {
-  private readonly states = new Map<string, Map<string, string>>();
-  readonly commits: Array<FakeCommit & { parent: string | null }> = [];
+type RecordedCommit = Omit<FakeCommit, 'parent'> & { parent: string | null };
 
-  constructor(readonly fullName: string) {}
+export class FakeRepo {
+  /** What each commit's tree holds (what the trees of a simulator show). */
+  private readonly states = new Map<string, Map<string, string>>();
+  /** Everything each commit has, files from before the recorded history included. */
+  private readonly full = new Map<string, Map<string, string>>();
+  readonly commits: RecordedCommit[] = [];
+  /** Requests for one commit's files, by sha. */
+  readonly commitRequests: string[] = [];
+
+  constructor(
+    readonly fullName: string,
+    private readonly existing: Record<string, string> = {},
+  ) {}
 
   commit(commit: FakeCommit): this {
-    const parent = this.commits.at(-1) ?? null;
-    const state = new Map(parent ? this.states.get(parent.sha) : []);
+    const parentSha = commit.parent ?? this.commits.at(-1)?.sha ?? null;
+    const state = new Map(parentSha ? this.states.get(parentSha) : []);
+    const full = new Map(parentSha ? this.full.get(parentSha) : Object.entries(this.existing));
+    for (const old of Object.values(commit.renames ?? {})) {
+      state.delete(old);
+      full.delete(old);
+    }
     for (const [path, content] of Object.entries(commit.files)) {
-      if (content === null) state.delete(path);
-      else state.set(path, content);
+      if (content === null) {
+        state.delete(path);
+        full.delete(path);
+      } else {
+        state.set(path, content);
+        full.set(path, content);
+      }
     }
     this.states.set(commit.sha, state);
-    this.commits.push({ ...commit, parent: parent?.sha ?? null });
+    this.full.set(commit.sha, full);
+    this.commits.push({ ...commit, parent: parentSha });
     return this;
+  }
+
+  /** The paths a commit touched, old sides of renames included. */
+  private touched(c: RecordedCommit): string[] {
+    return [...Object.keys(c.files), ...Object.values(c.renames ?? {})];
+  }
+
+  /** GET /repos/{o}/{r}/commits/{sha}: the commit with its files, as GitHub describes them. */
+  commitWithFiles(sha: string): unknown {
+    const c = this.commits.find((x) => x.sha === sha);
+    if (!c) return undefined;
+    const [owner, repo] = this.fullName.split('/');
+    const before = c.parent ? (this.full.get(c.parent) as Map<string, string>) : new Map(Object.entries(this.existing));
+    const renamedFrom = new Map(Object.entries(c.renames ?? {}));
+    const files = Object.entries(c.files).map(([filename, content]) => {
+      const previous = renamedFrom.get(filename);
+      const old = before.get(previous ?? filename);
+      const status = content === null ? 'removed' : previous ? 'renamed' : old === undefined ? 'added' : 'modified';
+      const lines = (text: string | undefined) => (text ? text.split('\n').length : 0);
+      return {
+        sha: content === null ? (old ? blobOid(old) : null) : blobOid(content),
+        filename,
+        status,
+        additions: lines(content ?? undefined),
+        deletions: lines(old),
+        changes: lines(content ?? undefined) + lines(old),
+        blob_url: `https://github.com/${owner}/${repo}/blob/${sha}/${filename}`,
+        raw_url: `https://github.com/${owner}/${repo}/raw/${sha}/${filename}`,
+        contents_url: `https://api.github.com/repos/${owner}/${repo}/contents/${filename}?ref=${sha}`,
+        ...(previous ? { previous_filename: previous } : {}),
+      };
+    });
+    const additions = files.reduce((n, f) => n + f.additions, 0);
+    const deletions = files.reduce((n, f) => n + f.deletions, 0);
+    return { ...this.commitJson(c), stats: { total: additions + deletions, additions, deletions }, files };
   }
 
   /** GET /repos/{o}/{r}/commits?path=..&since=.. as GitHub lists them. */
@@ -42,11 +107,11 @@ export class FakeRepo {
     const matching = [...this.commits]
       .reverse()
       .filter((c) => !since || c.date >= since.replace('.000Z', 'Z'))
-      .filter((c) => !path || Object.keys(c.files).some((f) => f.startsWith(`${path}/`)));
+      .filter((c) => !path || this.touched(c).some((f) => f.startsWith(`${path}/`)));
     return matching.slice((page - 1) * perPage, page * perPage).map((c) => this.commitJson(c));
   }
 
-  private commitJson(c: FakeCommit & { parent: string | null }) {
+  private commitJson(c: RecordedCommit) {
     const [owner, repo] = this.fullName.split('/');
     const person = { name: 'A. Author', email: 'author@example.com', date: c.date };
     return {
@@ -120,10 +185,24 @@ export class FakeRepo {
     return { oid: blobOid(content), byteSize: Buffer.byteLength(content), isBinary: false, text: content };
   }
 
-  /** Answers GET commits and POST /graphql (TreeEntries, BlobTexts) on a nock scope. */
+  /** Answers GET commits, GET commits/{sha} and POST /graphql (TreeEntries, BlobTexts) on a nock scope. */
   serve(scope: nock.Scope): nock.Scope {
     const [owner, repo] = this.fullName.split('/');
     const listCommits = (query: URLSearchParams) => this.listCommits(query);
+    scope
+      .get(new RegExp(`^/repos/${owner}/${repo}/commits/[0-9a-f]{40}$`))
+      .reply((uri) => {
+        const sha = uri.slice(uri.lastIndexOf('/') + 1);
+        this.commitRequests.push(sha);
+        const body = this.commitWithFiles(sha);
+        return body
+          ? [200, body]
+          : [
+              422,
+              { message: `No commit found for SHA: ${sha}`, documentation_url: 'https://docs.github.com/rest', status: '422' },
+            ];
+      })
+      .persist();
     scope
       .get(`/repos/${owner}/${repo}/commits`)
       .query(true)

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isKepCandidate, kepLocation, kepTransitions, parseKepDocument } from '../../src/sources/kep-document.js';
+import { isKepCandidate, kepLocation, kepTitle, kepTransitions, parseKepDocument } from '../../src/sources/kep-document.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/keps/${name}`, import.meta.url), 'utf8');
 
@@ -75,6 +75,20 @@ describe('KEP documents', () => {
     });
   });
 
+  it('takes the title of a KEP whose author kept the template title from its heading, else from its file name', () => {
+    const copied = parseKepDocument('keps/sig-storage/20190408-volume-scheduling-limits.md', fixture('template-title.md'));
+    expect(copied.kind === 'kep' && copied.fields).toMatchObject({
+      title: 'Volume Scheduling Limits',
+      owningSig: 'sig-storage',
+      status: 'implementable',
+    });
+    // The template committed unchanged: its heading is the template's too.
+    const unfilled = parseKepDocument('keps/sig-windows/20190424-windows-cri-containerd.md', fixture('unfilled-template.md'));
+    expect(unfilled.kind === 'kep' && unfilled.fields).toMatchObject({ title: 'Windows cri containerd', status: null });
+    expect(kepTitle('Title', 'keps/sig-x/0042-20190101-node-labels/kep.yaml', '')).toBe('Node labels');
+    expect(kepTitle('Pod Overhead', 'keps/sig-node/20190226-pod-overhead.md', '# pod overhead\n')).toBe('Pod Overhead');
+  });
+
   it('leaves documents without metadata alone', () => {
     expect(parseKepDocument('keps/sig-node/notes.md', '# Notes\n\nNo front matter here.\n')).toEqual({ kind: 'not-a-kep' });
   });
@@ -84,6 +98,16 @@ describe('KEP documents', () => {
     expect(isKepCandidate('keps/sig-node/1287-in-place/kep.yaml')).toBe(true);
     expect(isKepCandidate('keps/YYYYMMDD-kep-template.md')).toBe(false);
     expect(isKepCandidate('keps/NNNN-kep-template/kep.yaml')).toBe(false);
+    expect(isKepCandidate('keps/NNNN-kep-template/README.md')).toBe(false);
+    expect(isKepCandidate('keps/sig-cloud-provider/providers/0004-cloud-provider-template.md')).toBe(false);
+    expect(isKepCandidate('keps/sig-foo/YYYYMMDD-my-new-idea.md')).toBe(false);
+    // "template" inside a real KEP's name does not make it the template.
+    expect(isKepCandidate('keps/sig-apps/20190301-pod-template-hash-labels.md')).toBe(true);
+    // A README is a KEP's document only in the KEP's own folder.
+    expect(isKepCandidate('keps/sig-node/1287-in-place/README.md')).toBe(true);
+    expect(isKepCandidate('keps/sig-cluster-lifecycle/README.md')).toBe(false);
+    expect(isKepCandidate('keps/sig-cluster-lifecycle/kubeadm/README.md')).toBe(false);
+    expect(isKepCandidate('keps/prod-readiness/README.md')).toBe(false);
     expect(isKepCandidate('keps/README.md')).toBe(false);
     expect(isKepCandidate('keps/sig-node/diagram.png')).toBe(false);
     expect(isKepCandidate('contributors/notes.md')).toBe(false);

@@ -9,10 +9,10 @@ export interface Item {
   kind: ItemKind;
   /** owner/name */
   repo: string;
-  /** Unique within repo + kind: a PR or issue number, a release tag, a KEP number. */
+  /** Unique within repo + kind: a PR or issue number, a release tag, a KEP's first recorded location (kept through moves). */
   key: string;
   number: number | null;
-  /** A release's tag; a KEP's key ("KEP-1287", or its path when it has no number). */
+  /** A release's tag; a KEP's name ("KEP-1287", or its current location when it has no number). */
   tag: string | null;
   title: string;
   url: string;

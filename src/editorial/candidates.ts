@@ -164,8 +164,8 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
       storyId: lead.item.storyId,
       project: lead.item.project,
       score,
-      kind: storyKind(members.map((m) => m.item)),
-      fresh: members.some((m) => !m.reasons.some((r) => r.signal === 'carry-over')),
+      kind: storyKind(members.filter(isFresh).map((m) => m.item)),
+      fresh: members.some(isFresh),
       items: members.map((m) => toCandidate(m.item, m.score, m.reasons, score)),
     };
   });
@@ -237,9 +237,15 @@ function arrange(stories: CandidateStory[], variety: Variety): CandidateStory[] 
 
 const KIND_NAMES: Record<ItemKind, string> = { kep: 'KEP', release: 'release', issue: 'design issue', pull: 'pull request' };
 
+/** Whether an item of the list happened in the period itself (it lost no carry-over points). */
+function isFresh(entry: { reasons: Candidate['reasons'] }): boolean {
+  return !entry.reasons.some((r) => r.signal === 'carry-over');
+}
+
 /**
- * A story is a KEP's if it holds a KEP or an enhancement tracking issue, else a release's, else
- * a design issue's, else pull requests'.
+ * What a story is about, by what happened in the period: a KEP's if a KEP or an enhancement
+ * tracking issue moved, else a release's, else a design issue's, else pull requests' (a story of
+ * pull requests that implement a KEP featured weeks ago is the pull requests' story).
  */
 function storyKind(items: readonly StoredForScoring[]): ItemKind {
   const kinds = new Set(

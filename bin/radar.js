@@ -28,5 +28,6 @@ process.exitCode = await main({
   cwd: process.cwd(),
   stdout: { write: (text) => process.stdout.write(text), isTTY: process.stdout.isTTY },
   stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY },
+  stdin: process.stdin,
   shutdownSignal: controller.signal,
 });

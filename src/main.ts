@@ -1,5 +1,5 @@
 import { commands } from './cli/commands/index.js';
-import type { CliContext, Output } from './cli/context.js';
+import type { CliContext, Input, Output } from './cli/context.js';
 import { runCommand } from './cli/main.js';
 import type { Config } from './config/config.js';
 import { type Env, loadEnv } from './config/env.js';
@@ -24,6 +24,7 @@ export interface MainIo {
   cwd: string;
   stdout: Output;
   stderr: Output;
+  stdin?: Input;
   clock?: Clock;
   /** Aborted when the process should stop; created from SIGINT/SIGTERM when absent. */
   shutdownSignal?: AbortSignal;
@@ -51,6 +52,7 @@ export async function main(io: MainIo): Promise<number> {
   const resources = new Resources(env, logger, io.overrides ?? {});
   const ctx: CliContext = {
     env,
+    stdin: io.stdin,
     stdout: io.stdout,
     stderr: io.stderr,
     logger,

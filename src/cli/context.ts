@@ -15,8 +15,12 @@ export interface Output {
  * What a command may use. Everything is created on first use, so `radar --help` or
  * `radar repos list` never opens the database or checks the token.
  */
+/** Standard input, for the few commands that read a secret from it (radar users add). */
+export type Input = AsyncIterable<Buffer | string> & { isTTY?: boolean };
+
 export interface CliContext {
   env: Env;
+  stdin?: Input | undefined;
   stdout: Output;
   stderr: Output;
   logger: Logger;

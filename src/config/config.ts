@@ -1,3 +1,4 @@
+import type { Role } from '../domain/access.js';
 import type { Language } from '../domain/digest.js';
 import type { SourceName } from '../domain/source.js';
 import type { Weights } from '../scoring/signals.js';
@@ -47,6 +48,11 @@ export interface DigestConfig {
   publish: { repo: string | null; labels: string[] };
 }
 
+export interface AccessConfig {
+  users: Array<{ name: string; role: Role; password: string }>;
+  tokens: Array<{ name: string; role: Role; hash: string }>;
+}
+
 /** The validated, frozen configuration every module receives. */
 export interface Config {
   /** The file it was read from, for messages and for `radar repos add|remove`. */
@@ -55,6 +61,8 @@ export interface Config {
   schedule: Record<ScheduleKey, string>;
   scoring: ScoringConfig;
   digest: DigestConfig;
+  /** Accounts of the web UI and JSON API. */
+  access: AccessConfig;
   projects: ProjectConfig[];
   /** Every watched repo, in config order. */
   repos: WatchedRepo[];

@@ -12,6 +12,10 @@ export interface Env {
   githubApiUrl: string;
   configFile: string;
   port: number;
+  /** Interface the web server binds: loopback unless a maintainer opens it up. */
+  host: string;
+  /** A bearer token for automation (role editor), besides the config's tokens. */
+  apiToken: string | undefined;
   editor: string | undefined;
   logLevel: string;
 }
@@ -33,6 +37,11 @@ const envSchema = z.object({
     .min(0, { error: 'expected a port between 0 and 65535' })
     .max(65535, { error: 'expected a port between 0 and 65535' })
     .default(3000),
+  HOST: z
+    .string()
+    .regex(/^[\w.:-]+$/, { error: 'expected an address to bind, such as 127.0.0.1, 0.0.0.0 or ::1' })
+    .default('127.0.0.1'),
+  RADAR_API_TOKEN: z.string().min(20, { error: 'expected a token of at least 20 characters' }).optional(),
   RADAR_EDITOR: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -57,6 +66,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     githubApiUrl: env.GITHUB_API_URL.replace(/\/+$/, ''),
     configFile: env.RADAR_CONFIG ? resolve(cwd, env.RADAR_CONFIG) : defaultConfigFile(cwd),
     port: env.PORT,
+    host: env.HOST,
+    apiToken: env.RADAR_API_TOKEN?.trim() || undefined,
     editor: env.RADAR_EDITOR,
     logLevel: env.LOG_LEVEL,
   };

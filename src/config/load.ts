@@ -118,6 +118,10 @@ function freeze(parsed: ParsedConfig, file: string): Config {
       perProject: parsed.scoring.perProject,
       variety: { ...parsed.scoring.variety },
     },
+    access: {
+      users: parsed.access.users.map((u) => ({ ...u })),
+      tokens: parsed.access.tokens.map((t) => ({ ...t })),
+    },
     projects,
     repos: projects.flatMap((p) => p.repos),
   });

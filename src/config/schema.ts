@@ -1,7 +1,9 @@
 import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
+import { ROLES } from '../domain/access.js';
 import { LANGUAGES } from '../domain/digest.js';
 import { SOURCE_NAMES } from '../domain/source.js';
+import { PASSWORD_HASH, TOKEN_HASH } from '../lib/secrets.js';
 import { CONVENTION_NAMES } from '../scoring/conventions.js';
 import { SIGNAL_NAMES } from '../scoring/signals.js';
 import { DEFAULT_BOTS, TOPIC_NAMES } from '../scoring/topics.js';
@@ -195,6 +197,53 @@ const digestSchema = z
     }
   });
 
+/** A user or token name: what decisions record as the editor. */
+const accountName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, {
+  error: (issue) =>
+    `${JSON.stringify(issue.input)} is not a name (letters, digits, ".", "_", "@", "-"; up to 64, starting with a letter or digit)`,
+});
+const role = z.enum(ROLES, {
+  error: (issue) => `${JSON.stringify(issue.input)} is not a role (expected one of ${ROLES.join(', ')})`,
+});
+
+/** Who may sign in to the web UI and the JSON API, and with what role. */
+const accessSchema = z
+  .strictObject({
+    users: z
+      .array(
+        z.strictObject({
+          name: accountName,
+          role,
+          /** scrypt hash, written by `radar users add`. */
+          password: z.string().regex(PASSWORD_HASH, { error: 'expected a scrypt hash written by `radar users add`' }),
+        }),
+      )
+      .default([]),
+    tokens: z
+      .array(
+        z.strictObject({
+          name: accountName,
+          role,
+          /** SHA-256 of the token, written by `radar tokens add` (the token itself is shown once). */
+          hash: z.string().regex(TOKEN_HASH, { error: 'expected a sha256:... digest written by `radar tokens add`' }),
+        }),
+      )
+      .default([]),
+  })
+  .superRefine((access, ctx) => {
+    for (const list of ['users', 'tokens'] as const) {
+      const names = access[list].map((a) => a.name.toLowerCase());
+      names.forEach((name, i) => {
+        if (names.indexOf(name) !== i)
+          ctx.addIssue({
+            code: 'custom',
+            path: [list, i, 'name'],
+            message: `duplicate name ${JSON.stringify(access[list][i]?.name)}`,
+          });
+      });
+    }
+  });
+
 const repoSchema = z.strictObject({
   repo: repoName,
   sources: z
@@ -251,6 +300,7 @@ export const configSchema = z
       variety: { within: 5, minScore: 5, penalty: 1.5 },
     }),
     digest: digestSchema.default(digestSchema.parse({})),
+    access: accessSchema.default({ users: [], tokens: [] }),
     projects: z.array(projectSchema).min(1, { error: 'expected at least one project' }),
   })
   .superRefine((config, ctx) => {

@@ -19,6 +19,8 @@ export interface Candidate {
   title: string;
   url: string;
   project: string;
+  /** Who opened or wrote it, when known (untrusted text). */
+  author?: string | null;
   occurredAt: Date;
   score: number | null;
   reasons: ScoreReason[];

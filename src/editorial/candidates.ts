@@ -272,6 +272,7 @@ function toCandidate(item: StoredForScoring, score: number, reasons: Candidate['
     title: item.title,
     url: item.url,
     project: item.project,
+    author: item.author,
     occurredAt: item.occurredAt,
     score: round(score),
     reasons,

@@ -270,6 +270,8 @@ export async function addManualEntry(
 export interface EntryChanges {
   title?: string | undefined;
   blurb?: string | undefined;
+  /** The language the title and blurb are written for; without it they serve every language. */
+  language?: Language | undefined;
   url?: string | undefined;
   section?: string | undefined;
   position?: number | undefined;
@@ -293,8 +295,23 @@ export async function changeEntry(deps: EditorialDeps, entryId: number, changes:
   // A manual entry's one link is its title and URL.
   const manual = entry.itemId === null && (title !== undefined || url !== undefined);
   const linkUrl = url === undefined ? entry.url : url;
+  const language = changes.language;
+  if (language && entry.itemId === null && url !== undefined)
+    throw new ValidationError('url: a manual entry has one URL for every language (leave out lang to change it)');
+  const texts =
+    language && (title !== undefined || changes.blurb !== undefined)
+      ? {
+          ...entry.texts,
+          [language]: {
+            ...entry.texts[language],
+            ...(title !== undefined ? { title } : {}),
+            ...(changes.blurb !== undefined ? { blurb: changes.blurb.trim() } : {}),
+          },
+        }
+      : undefined;
   await deps.db.transaction().execute(async (trx) => {
-    if (title !== undefined || changes.blurb !== undefined || url !== undefined) {
+    if (texts) await updateEntry(trx, entryId, { texts, ...(url !== undefined ? { url } : {}) });
+    else if (title !== undefined || changes.blurb !== undefined || url !== undefined) {
       await updateEntry(trx, entryId, {
         ...(title !== undefined ? { title, titleTrusted: true } : {}),
         ...(changes.blurb !== undefined ? { blurb: changes.blurb.trim(), blurbTrusted: true } : {}),
@@ -311,7 +328,12 @@ export async function changeEntry(deps: EditorialDeps, entryId: number, changes:
 export function editEntry(
   deps: EditorialDeps,
   entryId: number,
-  changes: { title?: string | undefined; blurb?: string | undefined; url?: string | undefined },
+  changes: {
+    title?: string | undefined;
+    blurb?: string | undefined;
+    url?: string | undefined;
+    language?: Language | undefined;
+  },
 ): Promise<EntryRow> {
   return changeEntry(deps, entryId, changes);
 }
@@ -393,11 +415,20 @@ export async function renderable(
       .map((e) => ({
         id: e.id,
         position: e.position,
-        // radar's own drafts are written again in the rendering language; editor text stays.
-        title: e.titleTrusted
-          ? { text: e.title ?? '', trusted: true }
-          : { text: drafts.get(e.id)?.title ?? e.title ?? '', trusted: false },
-        blurb: e.blurbTrusted ? { text: e.blurb, trusted: true } : { text: drafts.get(e.id)?.blurb ?? e.blurb, trusted: false },
+        // An editor's text for this language, else their text for every language, else radar's
+        // own draft, written again in the rendering language.
+        title:
+          e.texts[language]?.title !== undefined
+            ? { text: e.texts[language]?.title ?? '', trusted: true }
+            : e.titleTrusted
+              ? { text: e.title ?? '', trusted: true }
+              : { text: drafts.get(e.id)?.title ?? e.title ?? '', trusted: false },
+        blurb:
+          e.texts[language]?.blurb !== undefined
+            ? { text: e.texts[language]?.blurb ?? '', trusted: true }
+            : e.blurbTrusted
+              ? { text: e.blurb, trusted: true }
+              : { text: drafts.get(e.id)?.blurb ?? e.blurb, trusted: false },
         url: e.url,
         links: e.links,
       }));

@@ -13,6 +13,21 @@ export async function itemDetail(db: Db, config: Config, id: number) {
   const week = isoWeekOf(item.occurredAt);
   const assessment = (await assessItems(db, config, [id], parseIsoWeek(week))).get(id);
   const story = item.storyId === null ? [item] : await loadStoryItems(db, item.storyId);
+  const decisions = await db
+    .selectFrom('decisions')
+    .leftJoin('digest_issues', 'digest_issues.id', 'decisions.issue_id')
+    .select([
+      'decisions.action',
+      'decisions.editor',
+      'decisions.reason',
+      'decisions.until',
+      'decisions.week',
+      'decisions.created_at',
+      'digest_issues.volume',
+    ])
+    .where('decisions.item_id', '=', id)
+    .orderBy('decisions.id')
+    .execute();
   return {
     ...summary(item),
     author: item.author,
@@ -30,6 +45,15 @@ export async function itemDetail(db: Db, config: Config, id: number) {
       occurred_at: e.occurredAt.toISOString(),
     })),
     story: { id: item.storyId, items: story.map(summary) },
+    decisions: decisions.map((d) => ({
+      action: d.action,
+      editor: d.editor,
+      reason: d.reason,
+      until: d.until?.toISOString() ?? null,
+      week: d.week,
+      issue: d.volume,
+      created_at: d.created_at.toISOString(),
+    })),
   };
 }
 

@@ -45,6 +45,12 @@ export class ConflictError extends RadarError {
   override readonly httpStatus = 409;
 }
 
+/** The request has no signed-in account (web), or the account is refused. */
+export class UnauthorizedError extends RadarError {
+  override readonly exitCode = 77; // EX_NOPERM
+  override readonly httpStatus = 401;
+}
+
 /** The embedded database is held by another radar process. */
 export class DatabaseBusyError extends RadarError {
   override readonly exitCode = 75; // EX_TEMPFAIL

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DigestLink } from '../domain/digest.js';
 import type { Db } from './db.js';
-import type { PublishedDrafts } from './schema.js';
+import type { EntryTexts, PublishedDrafts } from './schema.js';
 
 /** Digest issues and their entries, as stored. */
 
@@ -36,6 +36,8 @@ export interface EntryRow {
   blurb: string;
   blurbTrusted: boolean;
   links: DigestLink[];
+  /** An editor's title and blurb per language, over `title` and `blurb` (which serve every language). */
+  texts: EntryTexts;
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
@@ -88,6 +90,7 @@ function toEntry(row: {
   blurb: string;
   blurb_trusted: boolean;
   links: unknown[];
+  texts: EntryTexts;
   created_by: string;
   created_at: Date;
   updated_at: Date;
@@ -105,6 +108,7 @@ function toEntry(row: {
     blurb: row.blurb,
     blurbTrusted: row.blurb_trusted,
     links: row.links as DigestLink[],
+    texts: row.texts ?? {},
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -259,6 +263,7 @@ export async function updateEntry(
     blurbTrusted?: boolean;
     url?: string | null;
     links?: DigestLink[];
+    texts?: EntryTexts;
   },
 ): Promise<EntryRow> {
   const row = await db
@@ -271,6 +276,7 @@ export async function updateEntry(
       blurb_trusted: changes.blurbTrusted,
       url: changes.url,
       links: changes.links === undefined ? undefined : JSON.stringify(changes.links),
+      texts: changes.texts === undefined ? undefined : JSON.stringify(changes.texts),
       updated_at: new Date(),
     })
     .where('id', '=', id)

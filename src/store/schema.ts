@@ -154,9 +154,25 @@ export interface IssueEntriesTable {
   title_trusted: ColumnType<boolean, boolean | undefined, boolean>;
   blurb_trusted: ColumnType<boolean, boolean | undefined, boolean>;
   links: DefaultedJson<unknown[]>;
+  /** An editor's text per language, over title/blurb (migrations 007). */
+  texts: DefaultedJson<EntryTexts>;
   created_by: string;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
+}
+
+export type EntryTexts = Partial<Record<string, { title?: string; blurb?: string }>>;
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie's secret. */
+  id: string;
+  account: string;
+  role: string;
+  csrf_token: string;
+  user_agent: string | null;
+  created_at: DefaultedTimestamp;
+  last_seen_at: DefaultedTimestamp;
+  expires_at: Timestamp;
 }
 
 export interface DecisionsTable {
@@ -185,6 +201,7 @@ export interface Database {
   digest_issues: DigestIssuesTable;
   issue_entries: IssueEntriesTable;
   decisions: DecisionsTable;
+  sessions: SessionsTable;
 }
 
 export type RepoRow = Selectable<ReposTable>;

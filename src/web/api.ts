@@ -25,11 +25,12 @@ import { itemDetail, storyDetail } from '../editorial/items.js';
 import { publish } from '../editorial/publish.js';
 import type { GitHub } from '../github/client.js';
 import type { Clock } from '../lib/clock.js';
-import { NotFoundError, RadarError, ValidationError } from '../lib/errors.js';
+import { NotFoundError, RadarError, UnauthorizedError, ValidationError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { type Period, parseIsoInstant } from '../lib/time.js';
 import type { Db } from '../store/db.js';
 import type { EntryRow, IssueRow } from '../store/digest.js';
+import type { WebEnv } from './app.js';
 
 /**
  * The JSON API over the same editorial use-cases as the CLI. Parameters and bodies are
@@ -42,8 +43,6 @@ export interface ApiDeps {
   clock: Clock;
   logger: Logger;
   github: () => GitHub;
-  /** Who acts when the request does not say (X-Radar-Editor): RADAR_EDITOR. */
-  defaultEditor: string;
 }
 
 /** Ids, volumes and positions are PostgreSQL integers. */
@@ -93,6 +92,8 @@ const entryPatchBody = z.strictObject({
   url: z.string().optional(),
   section: z.string().optional(),
   position: positive('position').optional(),
+  /** The language a title or blurb is written for; without it, for every language. */
+  lang: z.enum(LANGUAGES).optional(),
 });
 const dismissBody = z.strictObject({ reason: z.string().optional(), week: z.string().optional() });
 const snoozeBody = z.strictObject({
@@ -106,23 +107,23 @@ const publishBody = z.strictObject({
 });
 const renderQuery = z.strictObject({ format: z.enum(RENDER_FORMATS).default('md'), lang: z.enum(LANGUAGES).optional() });
 
-export function createApi(deps: ApiDeps): Hono {
-  const app = new Hono();
-  const editorial = (c: Context): EditorialDeps => ({
-    db: deps.db,
-    config: deps.config,
-    clock: deps.clock,
-    editor: c.req.header('x-radar-editor')?.trim() || deps.defaultEditor,
-  });
+/**
+ * Mounted by src/web/app.ts behind sign-in: every route here has an account (`principal`), and
+ * the editor of every decision and edit is that account.
+ */
+export function createApi(deps: ApiDeps): Hono<WebEnv> {
+  const app = new Hono<WebEnv>();
+  const editorial = (c: Context<WebEnv>): EditorialDeps => {
+    const principal = c.get('principal');
+    if (!principal) throw new UnauthorizedError('sign in first');
+    return { db: deps.db, config: deps.config, clock: deps.clock, editor: principal.name };
+  };
 
   app.onError((error, c) => {
     if (error instanceof RadarError) return c.json({ error: error.message }, error.httpStatus as 400);
     deps.logger.error({ err: error, path: c.req.path }, 'API request failed');
     return c.json({ error: 'internal error (see the server log)' }, 500);
   });
-  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
-
-  app.get('/api/health', (c) => c.json({ ok: true }));
 
   app.get('/api/candidates', async (c) => {
     const query = parse(candidatesQuery, c.req.queries() ? flatten(c.req.queries()) : {}, 'query');
@@ -236,10 +237,11 @@ export function createApi(deps: ApiDeps): Hono {
     const volume = parse(positiveParam('volume'), c.req.param('volume'), 'path');
     const entryId = parse(positiveParam('entry'), c.req.param('entry'), 'path');
     const body = parse(entryPatchBody, await json(c), 'body');
-    if (Object.values(body).every((v) => v === undefined))
+    const { lang, ...changes } = body;
+    if (Object.values(changes).every((v) => v === undefined))
       throw new ValidationError('body: give at least one of title, blurb, url, section, position');
     await entryOfIssue(volume, entryId);
-    return c.json(entryJson(await changeEntry(editorial(c), entryId, body)));
+    return c.json(entryJson(await changeEntry(editorial(c), entryId, { ...changes, language: lang })));
   });
   app.delete('/api/issues/:volume/entries/:entry', async (c) => {
     const volume = parse(positiveParam('volume'), c.req.param('volume'), 'path');
@@ -344,6 +346,7 @@ function entryJson(entry: EntryRow) {
     url: entry.url,
     blurb: entry.blurb,
     blurb_from_github: !entry.blurbTrusted,
+    texts: entry.texts,
     links: entry.links,
     created_by: entry.createdBy,
   };

@@ -1,42 +1,23 @@
 import { afterEach, expect, it } from 'vitest';
-import { silentLogger } from '../../src/lib/logger.js';
-import { createApi } from '../../src/web/api.js';
-import { type RunningServer, startServer } from '../../src/web/server.js';
 import { describeEachDialect } from '../tools/db.js';
 import { seedWeek } from '../tools/editorial.js';
 import { userJson } from '../tools/github-fixtures.js';
-import { githubApi, testGitHub } from '../tools/github-mock.js';
+import { githubApi } from '../tools/github-mock.js';
+import { startWeb, type WebTest } from '../tools/web.js';
 
 /** The JSON API over real HTTP: every endpoint's happy path, and its 400s and 404s. */
 describeEachDialect('JSON API', (t) => {
-  let server: RunningServer | undefined;
+  let web: WebTest | undefined;
   afterEach(async () => {
-    await server?.close();
-    server = undefined;
+    await web?.close();
+    web = undefined;
   });
 
   async function start() {
     const seeded = await seedWeek(t().db);
-    const app = createApi({
-      db: t().db,
-      config: seeded.config,
-      clock: seeded.deps.clock,
-      logger: silentLogger(),
-      github: () => testGitHub(),
-      defaultEditor: 'api-editor',
-    });
-    server = await startServer(app, 0, '127.0.0.1');
-    const base = server.url;
-    const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-      const response = await fetch(`${base}${path}`, {
-        method,
-        headers: { 'content-type': 'application/json', ...headers },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await response.text();
-      const type = response.headers.get('content-type') ?? '';
-      return { status: response.status, type, body: type.includes('json') && text ? JSON.parse(text) : text };
-    };
+    web = await startWeb({ db: t().db, config: seeded.config, clock: seeded.deps.clock });
+    // The API as a script uses it: a bearer token of the config, recorded as "api-editor".
+    const call = web.call;
     return { ...seeded, call };
   }
 
@@ -57,7 +38,7 @@ describeEachDialect('JSON API', (t) => {
     const releases = await call('GET', '/api/candidates?week=2019-W25&kind=release');
     expect(releases.body.items.map((c: { tag: string }) => c.tag)).toEqual(['v1.15.0']);
 
-    expect(await call('GET', '/api/candidates?week=2019-25')).toEqual({
+    expect(await call('GET', '/api/candidates?week=2019-25')).toMatchObject({
       status: 400,
       type: expect.stringContaining('json'),
       body: { error: 'query.week: "2019-25" is not an ISO week like 2019-W20' },
@@ -104,6 +85,7 @@ describeEachDialect('JSON API', (t) => {
   it('records decisions: dismiss, snooze, restore', async () => {
     const { call, ids } = await start();
     expect(
+      // The editor is the account, never a header.
       await call('POST', `/api/items/${ids['14950']}/dismiss`, { reason: 'flake' }, { 'x-radar-editor': 'bob' }),
     ).toMatchObject({ status: 200, body: { ok: true } });
     expect(await call('POST', `/api/items/${ids['4386']}/snooze`, { until: '2019-07-01T00:00:00Z' })).toMatchObject({
@@ -112,7 +94,7 @@ describeEachDialect('JSON API', (t) => {
     expect(await call('POST', `/api/items/${ids['14950']}/restore`)).toMatchObject({ status: 200 });
     const decisions = await t().db.selectFrom('decisions').select(['action', 'editor', 'reason']).orderBy('id').execute();
     expect(decisions).toEqual([
-      { action: 'dismiss', editor: 'bob', reason: 'flake' },
+      { action: 'dismiss', editor: 'api-editor', reason: 'flake' },
       { action: 'snooze', editor: 'api-editor', reason: null },
       { action: 'restore', editor: 'api-editor', reason: null },
     ]);

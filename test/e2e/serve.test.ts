@@ -27,10 +27,13 @@ let github: FakeGitHub;
 const dataDir = mkdtempSync(join(tmpdir(), 'radar-serve-'));
 const configFile = writeConfig(`projects:\n  - name: containerd\n    repos:\n      - repo: ${REPO}\n        sources: [pulls]\n`);
 
+const API_TOKEN = 'e2e-api-token-of-enough-length-0123456789';
+
 function env(): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     PORT: '0',
+    RADAR_API_TOKEN: API_TOKEN,
     RADAR_DATA_DIR: dataDir,
     RADAR_CONFIG: configFile,
     GITHUB_API_URL: github.url,
@@ -107,7 +110,11 @@ describe('radar serve on the embedded database', () => {
     const url = /"msg":"radar started"/.test(output.text) ? /"url":"(http:\/\/[^"]+)"/.exec(output.text)?.[1] : undefined;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(await (await fetch(`${url}/api/health`)).json()).toEqual({ ok: true });
-    const api = (await (await fetch(`${url}/api/candidates?from=2026-11-01&to=2026-12-01`)).json()) as { items: unknown[] };
+    // Nothing but the health check without an account; a script signs in with a token.
+    expect((await fetch(`${url}/api/candidates?from=2026-11-01&to=2026-12-01`)).status).toBe(401);
+    const api = (await (
+      await fetch(`${url}/api/candidates?from=2026-11-01&to=2026-12-01`, { headers: { authorization: `Bearer ${API_TOKEN}` } })
+    ).json()) as { items: unknown[] };
     // Scored and grouped by the scheduler's pass after the polls that stored something.
     expect(output.text).toContain('"msg":"rescored"');
     expect(api.items).toMatchObject([{ kind: 'pull', repo: REPO, number: 3210, story_id: expect.any(Number) }]);
@@ -121,6 +128,7 @@ describe('radar serve on the embedded database', () => {
     expect(output.text).toContain('"msg":"scheduler stopped"');
     for (const line of output.text.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
     expect(output.text).not.toContain('e2e-token');
+    expect(output.text).not.toContain(API_TOKEN);
 
     const listed = await radar(['candidates', '--from', '2026-11-01', '--to', '2026-12-01', '--json']);
     expect(listed.code).toBe(0);

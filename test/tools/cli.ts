@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { type Clock, fixedClock } from '../../src/lib/clock.js';
 import { main } from '../../src/main.js';
 import type { DatabaseHandle } from '../../src/store/db.js';
@@ -19,6 +20,8 @@ export interface CliOptions {
   env?: Record<string, string>;
   clock?: Clock;
   token?: string | null;
+  /** Standard input, for commands that read it (radar users add). */
+  stdin?: string;
 }
 
 /** Runs `radar ...` in-process against a test database and the mocked GitHub. */
@@ -33,6 +36,7 @@ export async function runCli(argv: string[], options: CliOptions): Promise<CliRe
     cwd: process.cwd(),
     stdout: { write: (t) => out.push(t) },
     stderr: { write: (t) => err.push(t) },
+    stdin: options.stdin === undefined ? undefined : Readable.from([Buffer.from(options.stdin)]),
     logDestination: { write: (t) => log.push(t) },
     clock: options.clock ?? fixedClock('2019-05-20T00:00:00Z'),
     overrides: {

@@ -36,6 +36,7 @@ const TABLES = [
   'items',
   'stories',
   'repos',
+  'sessions',
 ];
 
 export async function openTestDatabase(dialect: DialectName): Promise<TestDatabase> {

@@ -1,3 +1,4 @@
+import { LANGUAGES, type Language } from '../../domain/digest.js';
 import { addManualEntry, editEntry, moveEntry, removeEntry } from '../../editorial/issues.js';
 import { UsageError } from '../../lib/errors.js';
 import { terminalSafe } from '../../lib/terminal.js';
@@ -5,7 +6,7 @@ import { defineCommand, positiveInt } from '../command.js';
 import { editorialDeps } from './issue.js';
 
 const USAGE = `entry add --issue N --section S --url URL --title T [--blurb TEXT]
-       radar entry edit E [--title T] [--blurb TEXT] [--url URL]
+       radar entry edit E [--title T] [--blurb TEXT] [--url URL] [--lang zh-CN|en]
        radar entry move E [--section S] [--position P]
        radar entry remove E`;
 
@@ -18,6 +19,7 @@ written (Markdown) when rendered; text taken from GitHub is escaped.
 
   entry add --issue N --section S --url URL --title T [--blurb TEXT]   a link of your own (news, reading, projects)
   entry edit E [--title T] [--blurb TEXT] [--url URL]                   replace the drafted text
+                                                  [--lang L]          ... in one language only (else in every one)
   entry move E [--section S] [--position P]                             reorder, or move to another section
   entry remove E`,
   options: {
@@ -26,6 +28,7 @@ written (Markdown) when rendered; text taken from GitHub is escaped.
     url: { type: 'string' },
     title: { type: 'string' },
     blurb: { type: 'string' },
+    lang: { type: 'string' },
     position: { type: 'string' },
   },
   positionals: { min: 1, max: 2 },
@@ -54,7 +57,12 @@ written (Markdown) when rendered; text taken from GitHub is escaped.
       case 'edit': {
         if (values.title === undefined && values.blurb === undefined && values.url === undefined)
           throw new UsageError('radar entry edit: give --title, --blurb or --url');
-        const entry = await editEntry(deps, entryId(), { title: values.title, blurb: values.blurb, url: values.url });
+        const entry = await editEntry(deps, entryId(), {
+          title: values.title,
+          blurb: values.blurb,
+          url: values.url,
+          language: languageOf(values.lang),
+        });
         ctx.stdout.write(`entry ${entry.id} updated: ${terminalSafe(entry.title ?? '')}\n`);
         return 0;
       }
@@ -76,3 +84,10 @@ written (Markdown) when rendered; text taken from GitHub is escaped.
     }
   },
 });
+
+function languageOf(value: string | undefined): Language | undefined {
+  if (value === undefined) return undefined;
+  if (!(LANGUAGES as readonly string[]).includes(value))
+    throw new UsageError(`--lang: "${terminalSafe(value)}" is not a language (expected one of ${LANGUAGES.join(', ')})`);
+  return value as Language;
+}

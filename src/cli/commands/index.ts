@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { tokensCommand, usersCommand } from './accounts.js';
 import { candidatesCommand } from './candidates.js';
 import { coverageCommand } from './coverage.js';
 import { dismissCommand, promoteCommand, restoreCommand, snoozeCommand } from './decisions.js';
@@ -26,6 +27,8 @@ export const commands: Command[] = [
   restoreCommand,
   entryCommand,
   reposCommand,
+  usersCommand,
+  tokensCommand,
   rescoreCommand,
   tuneCommand,
   runsCommand,

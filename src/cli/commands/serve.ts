@@ -1,17 +1,17 @@
 import { coverageJob, pollJobs, startScheduler } from '../../scheduler/scheduler.js';
-import { createApi } from '../../web/api.js';
+import { createApp } from '../../web/app.js';
 import { startServer } from '../../web/server.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
-import { editorOf } from './issue.js';
 
 export const serveCommand = defineCommand({
   name: 'serve',
-  summary: 'run the scheduler and the JSON API (on PORT) until stopped',
+  summary: 'run the scheduler, the web UI and the JSON API (on HOST:PORT) until stopped',
   usage: 'serve',
   help: `Polls every watched repo and source on its schedule (config/radar.yaml) until SIGINT or
-SIGTERM; runs that are overdue at start run at once; serves the JSON API on PORT (default 3000;
-see README.md). What \`npm start\` runs.`,
+SIGTERM; runs that are overdue at start run at once; serves the editor's web UI and the JSON API
+on HOST:PORT (default 127.0.0.1:3000), behind sign-in (radar users add, radar tokens add; see
+README.md). What \`npm start\` runs.`,
   options: {},
   run: (ctx) => runScheduler(ctx, 'serve'),
 });
@@ -36,17 +36,23 @@ async function runScheduler(ctx: CliContext, mode: 'serve' | 'worker'): Promise<
   const web =
     mode === 'serve'
       ? await startServer(
-          createApi({
+          createApp({
             db: handle.db,
             config,
             clock: ctx.clock,
             logger: ctx.logger,
             github: () => github,
-            defaultEditor: editorOf(ctx),
+            apiToken: ctx.env.apiToken,
           }),
           ctx.env.port,
+          ctx.env.host,
         )
       : null;
+  if (web && config.access.users.length === 0 && config.access.tokens.length === 0 && !ctx.env.apiToken)
+    ctx.logger.warn(
+      { url: web.url },
+      'no account can sign in yet: add one with `radar users add NAME --role editor` (or set RADAR_API_TOKEN for scripts)',
+    );
   ctx.logger.info(
     { mode, database: handle.dialect, location: handle.location, repos: config.repos.length, url: web?.url ?? null },
     'radar started',

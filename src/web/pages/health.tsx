@@ -1,0 +1,81 @@
+import type { FC } from 'hono/jsx';
+import type { WatchedRepo } from '../../config/config.js';
+import type { Principal } from '../../domain/access.js';
+import type { RunSummary } from '../../domain/run.js';
+import { Layout } from './layout.js';
+
+/**
+ * For maintainers: what is watched (read from the config file, which stays the source of truth)
+ * and how each repo+source's last run went, with what it cost of GitHub's budget.
+ */
+export interface HealthView {
+  nonce: string;
+  principal: Principal;
+  csrfToken: string;
+  configFile: string;
+  repos: WatchedRepo[];
+  /** The latest run of each repo and source label. */
+  runs: RunSummary[];
+  /** The rate limit GitHub reported last, and when. */
+  rateLimit: { remaining: number; at: Date } | null;
+}
+
+export const HealthPage: FC<HealthView> = (view) => {
+  const runsOf = (repo: string) => view.runs.filter((r) => r.repo.toLowerCase() === repo.toLowerCase());
+  return (
+    <Layout
+      title="Watch list & health"
+      nonce={view.nonce}
+      principal={view.principal}
+      csrfToken={view.csrfToken}
+      here="health"
+      page="health"
+    >
+      <h1>Watch list &amp; health</h1>
+      <p class="muted">
+        {`${view.repos.length} repos watched, from ${view.configFile} (edit it, or use radar repos add|remove). `}
+        {view.rateLimit
+          ? `GitHub rate limit remaining: ${view.rateLimit.remaining} (reported ${view.rateLimit.at.toISOString().slice(0, 16).replace('T', ' ')} UTC).`
+          : 'No rate limit reported yet.'}
+      </p>
+      <table class="grid">
+        <tr>
+          <th>project</th>
+          <th>repo</th>
+          <th>source</th>
+          <th>schedule</th>
+          <th>last run</th>
+          <th>status</th>
+          <th class="n">new</th>
+          <th class="n">updated</th>
+          <th class="n">requests</th>
+          <th class="n">304s</th>
+          <th class="n">points</th>
+          <th>error</th>
+        </tr>
+        {view.repos.flatMap((repo) => {
+          const runs = runsOf(repo.repo);
+          return repo.sources.map((source) => {
+            const run = runs.find((r) => r.source.split('+').includes(source) || r.source.startsWith(`${source}:`));
+            return (
+              <tr>
+                <td>{repo.project}</td>
+                <td>{repo.repo}</td>
+                <td>{source}</td>
+                <td class="mono">{repo.schedule[source]}</td>
+                <td class="mono">{run ? run.startedAt.toISOString().slice(0, 16).replace('T', ' ') : 'never'}</td>
+                <td class={run ? `status-${run.status}` : 'faint'}>{run ? run.status : '—'}</td>
+                <td class="n">{run?.itemsNew ?? ''}</td>
+                <td class="n">{run?.itemsUpdated ?? ''}</td>
+                <td class="n">{run?.requests ?? ''}</td>
+                <td class="n">{run?.notModified ?? ''}</td>
+                <td class="n">{run?.graphqlPoints ?? ''}</td>
+                <td>{run?.error ?? ''}</td>
+              </tr>
+            );
+          });
+        })}
+      </table>
+    </Layout>
+  );
+};

@@ -77,16 +77,24 @@ function setupWeek() {
     for (const row of done) row.classList.remove('selected');
     place(next ?? list.filter((r) => !done.includes(r)).at(-1));
   }
+  /** A project's heading counts the stories still to review. */
+  function count(row) {
+    const project = row.closest('.project');
+    const counter = project?.querySelector('h2 .faint');
+    if (counter) counter.textContent = String(project.querySelectorAll('.story:not(.gone)').length);
+  }
   function hide(row, label) {
     row.classList.add('decided', 'gone');
     row.dataset.state = label;
     const story = row.closest('.story');
     if (story && [...story.querySelectorAll('.item')].every((r) => r.classList.contains('gone'))) story.classList.add('gone');
+    count(row);
   }
   function show(row) {
     row.classList.remove('decided', 'gone');
     row.dataset.state = '';
     row.closest('.story')?.classList.remove('gone');
+    count(row);
   }
 
   async function promote(list) {

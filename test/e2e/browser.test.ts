@@ -133,7 +133,9 @@ describe.skipIf(!hasChromium)('the editor web UI in Chromium', () => {
     const next = await page.locator('.item.cursor').getAttribute('data-item');
     await page.keyboard.press('d');
     await expect
-      .poll(() => database.db.selectFrom('decisions').select(['item_id', 'action', 'editor']).where('action', '=', 'dismiss').execute())
+      .poll(() =>
+        database.db.selectFrom('decisions').select(['item_id', 'action', 'editor']).where('action', '=', 'dismiss').execute(),
+      )
       .toEqual([{ item_id: Number(next), action: 'dismiss', editor: 'alice' }]);
     await page.keyboard.press('?');
     expect(await page.locator('#help').isVisible()).toBe(true);
@@ -190,7 +192,9 @@ describe.skipIf(!hasChromium)('the editor web UI in Chromium', () => {
     await page.waitForSelector('#reopen');
     expect(await page.locator('#issue').getAttribute('data-status')).toBe('published');
     expect(await page.locator('.entry textarea').first().getAttribute('readonly')).not.toBeNull();
-    expect((page as Page & { errors: string[] }).errors, JSON.stringify((page as Page & { errors: string[] }).errors)).toEqual([]);
+    expect((page as Page & { errors: string[] }).errors, JSON.stringify((page as Page & { errors: string[] }).errors)).toEqual(
+      [],
+    );
     expect(ids['78001']).toBeGreaterThan(0);
   });
 });

@@ -3,7 +3,7 @@ import type { Principal, Role } from '../../domain/access.js';
 import type { Clock } from '../../lib/clock.js';
 import { decoyHash, randomId, sameSecret, tokenHash, verifyPassword } from '../../lib/secrets.js';
 import type { Db } from '../../store/db.js';
-import { deleteSession, findSession, insertSession, touchSession } from '../../store/sessions.js';
+import { deleteExpiredSessions, deleteSession, findSession, insertSession, touchSession } from '../../store/sessions.js';
 
 /**
  * Who a request comes from: a bearer token (the config's tokens, RADAR_API_TOKEN) or a session
@@ -81,6 +81,8 @@ export async function openSession(
   const secret = randomId();
   const csrfToken = randomId();
   const now = deps.clock.now();
+  // Sign-ins are rare: the moment to forget sessions that ended.
+  await deleteExpiredSessions(deps.db, now);
   await insertSession(deps.db, {
     id: tokenHash(secret),
     account: principal.name,

@@ -41,7 +41,13 @@ export function securityHeaders(): MiddlewareHandler<{ Variables: { nonce: strin
 
 /** The CSP hash of the style element of a rendered HTML issue (src/digest/render-html.ts). */
 function previewStyleHash(): string {
-  const html = renderHtml({ volume: 1, title: 'x', language: 'en', period: { from: new Date(0), to: new Date(0) }, sections: [] });
+  const html = renderHtml({
+    volume: 1,
+    title: 'x',
+    language: 'en',
+    period: { from: new Date(0), to: new Date(0) },
+    sections: [],
+  });
   const css = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '';
   return `sha256-${createHash('sha256').update(css, 'utf8').digest('base64')}`;
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { WatchedRepo } from '../config/config.js';
 import type { Db } from './db.js';
 import type { RepoRow } from './schema.js';
@@ -20,6 +21,8 @@ export async function syncRepos(db: Db, watched: readonly WatchedRepo[]): Promis
       row = await db
         .insertInto('repos')
         .values({ full_name: repo.repo, project: repo.project })
+        // Jobs starting together on a fresh database each mirror the watch list: the second waits.
+        .onConflict((oc) => oc.expression(sql`lower(full_name)`).doUpdateSet({ project: repo.project }))
         .returningAll()
         .executeTakeFirstOrThrow();
       byName.set(key, row);

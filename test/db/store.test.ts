@@ -156,4 +156,12 @@ describeEachDialect('item store', (t) => {
     expect(again.id).toBe(first.id);
     expect(again.project).toBe('K8s');
   });
+
+  it('mirrors the watch list from several jobs at once on a fresh database (serve starting)', async () => {
+    const { db } = t();
+    const synced = await Promise.all([1, 2, 3, 4].map(() => syncRepos(db, REPOS)));
+    const ids = synced.map((repos) => repos.get('kubernetes/kubernetes')?.id);
+    expect(new Set(ids).size).toBe(1);
+    expect(await db.selectFrom('repos').select('id').execute()).toHaveLength(REPOS.length);
+  });
 });

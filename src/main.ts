@@ -1,4 +1,7 @@
+import { type BridgeRequest, findBridge, forwardCommand } from './cli/bridge.js';
+import type { Command } from './cli/command.js';
 import { commands } from './cli/commands/index.js';
+import { editorOf } from './cli/commands/issue.js';
 import type { CliContext, Input, Output } from './cli/context.js';
 import { runCommand } from './cli/main.js';
 import type { Config } from './config/config.js';
@@ -6,8 +9,9 @@ import { type Env, loadEnv } from './config/env.js';
 import { loadConfig } from './config/load.js';
 import { GitHub } from './github/client.js';
 import { type Clock, systemClock } from './lib/clock.js';
-import { RadarError } from './lib/errors.js';
+import { DatabaseBusyError, RadarError } from './lib/errors.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { lockOwner } from './store/data-dir-lock.js';
 import { type DatabaseHandle, openDatabase } from './store/db.js';
 import { clearLeases } from './store/leases.js';
 import { migrateToLatest } from './store/migrator.js';
@@ -52,18 +56,48 @@ export async function main(io: MainIo): Promise<number> {
   const resources = new Resources(env, logger, io.overrides ?? {});
   const ctx: CliContext = {
     env,
+    cwd: io.cwd,
     stdin: io.stdin,
     stdout: io.stdout,
     stderr: io.stderr,
     logger,
     clock: io.clock ?? systemClock,
     config: () => resources.config(),
-    database: () => resources.database(),
+    database: () => {
+      // Undeclared, the command would skip the bridge and find the database locked by serve.
+      if (!commands.find((c) => c.name === io.argv[0])?.database)
+        return Promise.reject(new Error(`radar ${io.argv[0]} opens the database but does not declare it (Command.database)`));
+      return resources.database();
+    },
     github: () => resources.github(),
     shutdownSignal: io.shutdownSignal ?? new AbortController().signal,
   };
+  // With the embedded database held by a running `radar serve`, commands run inside it.
+  const throughServe = (command: Command) => {
+    if (command.database !== 'shared' || env.databaseUrl || io.overrides?.database) return undefined;
+    const server = findBridge(env.dataDir);
+    if (!server) {
+      const owner = lockOwner(env.dataDir);
+      if (owner?.command === 'serve' && owner.pid !== process.pid)
+        throw new DatabaseBusyError(
+          `radar serve (pid ${owner.pid}) holds the embedded database in ${env.dataDir} but takes no commands yet ` +
+            '(it is starting or stopping): try again in a moment',
+        );
+      return undefined;
+    }
+    logger.debug({ pid: server.pid, url: server.url }, 'running the command in radar serve');
+    const request = {
+      argv: io.argv,
+      cwd: io.cwd,
+      editor: editorOf(ctx),
+      logLevel: env.logLevel as BridgeRequest['logLevel'],
+      configFile: env.configFile,
+      tty: { stdout: io.stdout.isTTY === true, stderr: io.stderr.isTTY === true },
+    };
+    return forwardCommand(server, request, io, ctx.shutdownSignal);
+  };
   try {
-    return await runCommand(commands, io.argv, () => ctx, io.stderr);
+    return await runCommand(commands, io.argv, () => ctx, io.stderr, throughServe);
   } finally {
     await resources.close();
   }

@@ -13,6 +13,12 @@ export interface Command<O extends Options = Options> {
   /** Longer help: flags and examples. */
   help: string;
   options: O;
+  /**
+   * Whether the command opens the database. 'shared': it can run inside the `radar serve` that
+   * holds the embedded database (the CLI bridge); 'own': it needs the database to itself
+   * (serve, worker). Absent: it never opens it.
+   */
+  database?: 'shared' | 'own';
   /** Positionals the command takes (for the usage check); undefined = any. */
   positionals?: { min: number; max: number };
   run(ctx: CliContext, args: ParsedArgs<O>): Promise<number | undefined>;

@@ -20,6 +20,8 @@ export type Input = AsyncIterable<Buffer | string> & { isTTY?: boolean };
 
 export interface CliContext {
   env: Env;
+  /** The directory the command was started in: relative file names (--out) resolve against it. */
+  cwd: string;
   stdin?: Input | undefined;
   stdout: Output;
   stderr: Output;

@@ -14,6 +14,8 @@ export async function runCommand(
   argv: string[],
   ctx: () => CliContext,
   stderr: { write(t: string): void },
+  /** Runs the command elsewhere (the CLI bridge) when it gives a promise; locally otherwise. */
+  elsewhere?: (command: Command) => Promise<number> | undefined,
 ): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
@@ -37,6 +39,8 @@ export async function runCommand(
   }
   try {
     const args = parseCommandArgs(command, rest);
+    const forwarded = elsewhere?.(command);
+    if (forwarded) return await forwarded;
     return (await command.run(ctx(), args)) ?? 0;
   } catch (error) {
     if (error instanceof RadarError) {

@@ -37,7 +37,8 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
       if (owner && owner.pid !== process.pid && isProcessAlive(owner.pid)) {
         throw new DatabaseBusyError(
           `the embedded database in ${dataDir} is in use by another radar process (pid ${owner.pid}: radar ${owner.command}); ` +
-            'stop it first, or set DATABASE_URL to share a PostgreSQL server between processes',
+            'stop it first, or set DATABASE_URL to share a PostgreSQL server between processes ' +
+            '(while `radar serve` runs, the other commands run through it)',
         );
       }
       try {
@@ -48,6 +49,12 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
     }
   }
   throw new DatabaseBusyError(`could not lock the embedded database in ${dataDir}`);
+}
+
+/** The live process holding the lock on `dataDir`, if any. */
+export function lockOwner(dataDir: string): { pid: number; command: string } | undefined {
+  const owner = readOwner(join(dataDir, 'radar.lock'));
+  return owner && isProcessAlive(owner.pid) ? owner : undefined;
 }
 
 function readOwner(file: string): { pid: number; command: string } | undefined {

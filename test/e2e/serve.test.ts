@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,9 +41,13 @@ function env(): NodeJS.ProcessEnv {
   };
 }
 
-function radar(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function radar(
+  args: string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+  cwd = PROJECT_ROOT,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [RADAR_BIN, ...args], { cwd: PROJECT_ROOT, env: env() });
+    const child = spawn(process.execPath, [RADAR_BIN, ...args], { cwd, env: { ...env(), ...extraEnv } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -96,7 +100,7 @@ afterAll(async () => {
 });
 
 describe('radar serve on the embedded database', () => {
-  it('starts with nothing installed, polls what is overdue, refuses a second process, and stops cleanly on SIGTERM', async () => {
+  it('starts with nothing installed, polls what is overdue, runs the other commands, refuses a second scheduler, and stops cleanly on SIGTERM', async () => {
     const serve = spawn(process.execPath, [RADAR_BIN, 'serve'], { cwd: PROJECT_ROOT, env: env() });
     const output = { text: '' };
     serve.stderr.on('data', (d) => (output.text += d));
@@ -119,26 +123,58 @@ describe('radar serve on the embedded database', () => {
     expect(output.text).toContain('"msg":"rescored"');
     expect(api.items).toMatchObject([{ kind: 'pull', repo: REPO, number: 3210, story_id: expect.any(Number) }]);
 
-    const busy = await radar(['candidates', '--json']);
-    expect(busy.code).toBe(75);
-    expect(busy.stderr).toMatch(/the embedded database in .* is in use by another radar process \(pid \d+: radar serve\)/);
+    // The other commands run through serve (the CLI bridge), as the editor who typed them.
+    expect(statSync(join(dataDir, 'serve.json')).mode & 0o777).toBe(0o600);
+    const through = await radar(['candidates', '--from', '2026-11-01', '--to', '2026-12-01', '--json']);
+    expect(through).toMatchObject({ code: 0, stderr: '' });
+    const [candidate] = JSON.parse(through.stdout) as Array<{ id: number; number: number }>;
+    expect(candidate).toMatchObject({ number: 3210 });
+    expect((await radar(['issue', 'new', '--volume', '1', '--from', '2026-11-01', '--to', '2026-12-01'])).code).toBe(0);
+    const promoted = await radar(['promote', String(candidate?.id), '--issue', '1'], { RADAR_EDITOR: 'carol' });
+    expect(promoted.code).toBe(0);
+    const cwd = mkdtempSync(join(tmpdir(), 'radar-serve-cwd-'));
+    const rendered = await radar(['issue', 'render', '1', '--out', 'issue-1.md'], {}, cwd);
+    expect(rendered.code).toBe(0);
+    expect(readFileSync(join(cwd, 'issue-1.md'), 'utf8')).toContain('Add runtime v2 shim');
+    expect(output.text).toContain('"command":"promote","editor":"carol","msg":"cli command through the bridge"');
+    // What needs the database to itself is refused, saying why.
+    const worker = await radar(['worker']);
+    expect(worker.code).toBe(75);
+    expect(worker.stderr).toMatch(/the embedded database in .* is in use by another radar process \(pid \d+: radar serve\)/);
 
     serve.kill('SIGTERM');
     expect(await exited).toBe(0);
+    expect(existsSync(join(dataDir, 'serve.json'))).toBe(false);
     expect(output.text).toContain('"msg":"scheduler stopped"');
     for (const line of output.text.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
     expect(output.text).not.toContain('e2e-token');
     expect(output.text).not.toContain(API_TOKEN);
 
-    const listed = await radar(['candidates', '--from', '2026-11-01', '--to', '2026-12-01', '--json']);
+    // With serve stopped, commands open the database themselves; the promotion was kept.
+    const listed = await radar(['candidates', '--from', '2026-11-01', '--to', '2026-12-01', '--all', '--json']);
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout)).toMatchObject([{ kind: 'pull', repo: REPO, number: 3210 }]);
+    expect((await radar(['issue', 'show', '1'])).stdout).toContain('Add runtime v2 shim');
 
     const runs = await radar(['runs', '--json']);
     expect(JSON.parse(runs.stdout)).toMatchObject([
       { repo: REPO, source: 'pulls', trigger: 'schedule', status: 'succeeded', items_new: 1 },
       { repo: REPO, source: 'repo', trigger: 'schedule', status: 'succeeded' },
     ]);
+  });
+
+  it('after a kill -9, the next command opens the database itself despite the stale serve.json', async () => {
+    const serve = spawn(process.execPath, [RADAR_BIN, 'serve'], { cwd: PROJECT_ROOT, env: env() });
+    const output = { text: '' };
+    serve.stderr.on('data', (d) => (output.text += d));
+    const exited = new Promise((resolve) => serve.on('close', resolve));
+    await waitForLog(serve, 'radar started', output);
+    serve.kill('SIGKILL');
+    await exited;
+    expect(existsSync(join(dataDir, 'serve.json'))).toBe(true);
+    const runs = await radar(['runs', '--json']);
+    expect(runs.code).toBe(0);
+    expect(JSON.parse(runs.stdout).length).toBeGreaterThan(0);
   });
 
   it('exits non-zero with the path inside the file for a bad config, before starting anything', async () => {

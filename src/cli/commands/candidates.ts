@@ -9,6 +9,7 @@ import { defineCommand, positiveInt } from '../command.js';
 
 export const candidatesCommand = defineCommand({
   name: 'candidates',
+  database: 'shared',
   summary: "the period's candidate list, best first, with scores and reasons",
   usage:
     'candidates [--week 2019-W20 | --from ISO --to ISO] [--project NAME] [--kind K]... [--min-score X] [--per-project N] [--limit N] [--all] [--explain] [--json]',

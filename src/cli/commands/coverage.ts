@@ -8,6 +8,7 @@ import { defineCommand } from '../command.js';
 
 export const coverageCommand = defineCommand({
   name: 'coverage',
+  database: 'shared',
   summary: 'check what was captured in a period against a full listing from GitHub',
   usage: 'coverage [--from ISO --to ISO | --week 2019-W20] [--repo o/r]... [--source S]... [--repair] [--json]',
   help: `For each repo and source, lists the period again from GitHub, independently of the poll

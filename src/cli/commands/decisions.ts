@@ -12,6 +12,7 @@ function itemIdOf(value: string | undefined, usage: string): number {
 
 export const promoteCommand = defineCommand({
   name: 'promote',
+  database: 'shared',
   summary: 'put a candidate (with its whole story) into a digest issue, with a drafted blurb',
   usage: 'promote ID --issue N [--section S] [--note TEXT] [--only]',
   help: `Adds item ID (an id from radar candidates) to digest issue N, together with the other items
@@ -46,6 +47,7 @@ features) for radar tune.
 
 export const dismissCommand = defineCommand({
   name: 'dismiss',
+  database: 'shared',
   summary: 'leave a candidate out of the digest (recorded, hidden from later lists)',
   usage: 'dismiss ID [--reason TEXT] [--week YYYY-Www]',
   help: 'Records that the editor does not want item ID (for radar tune), and hides it from candidate lists (radar candidates --all shows it). radar restore ID undoes it.',
@@ -61,6 +63,7 @@ export const dismissCommand = defineCommand({
 
 export const snoozeCommand = defineCommand({
   name: 'snooze',
+  database: 'shared',
   summary: 'hide a candidate until a date',
   usage: 'snooze ID --until ISO [--reason TEXT]',
   help: 'Hides item ID from candidate lists of periods before --until; it comes back after.',
@@ -78,6 +81,7 @@ export const snoozeCommand = defineCommand({
 
 export const restoreCommand = defineCommand({
   name: 'restore',
+  database: 'shared',
   summary: 'undo a dismiss or snooze',
   usage: 'restore ID',
   help: 'Makes item ID a candidate again.',

@@ -12,6 +12,7 @@ const USAGE = `entry add --issue N --section S --url URL --title T [--blurb TEXT
 
 export const entryCommand = defineCommand({
   name: 'entry',
+  database: 'shared',
   summary: 'edit a digest issue: add a manual entry, edit, move or remove an entry',
   usage: USAGE,
   help: `Entries are numbered in radar issue show. What an editor writes (titles, blurbs) is kept as

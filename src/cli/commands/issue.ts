@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import { render } from '../../digest/render.js';
 import { LANGUAGES, type Language, RENDER_FORMATS, type RenderFormat } from '../../domain/digest.js';
 import { resolvePeriod } from '../../editorial/candidates.js';
@@ -44,6 +45,7 @@ const USAGE = `issue new --volume N [--title T] [--week YYYY-Www | --from ISO --
 
 export const issueCommand = defineCommand({
   name: 'issue',
+  database: 'shared',
   summary: 'digest issues: new, list, show, render, publish, reopen',
   usage: USAGE,
   help: `Digest issues ("Vol. 12") are drafts the editor fills with radar promote and radar entry, then
@@ -139,7 +141,7 @@ The title defaults to digest.title of the config ({volume} replaced) in the rend
         else {
           if (!values.out.trim()) throw new UsageError('--out: give a file name');
           try {
-            writeFileSync(values.out, text);
+            writeFileSync(resolve(ctx.cwd, values.out), text);
           } catch (error) {
             throw new UsageError(
               `--out: cannot write ${values.out} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,

@@ -2,6 +2,7 @@ import { defineCommand } from '../command.js';
 
 export const migrateCommand = defineCommand({
   name: 'migrate',
+  database: 'shared',
   summary: 'bring the database schema up to date (also done at every start)',
   usage: 'migrate',
   help: 'Runs the pending migrations of migrations/ on the configured database.',

@@ -17,6 +17,7 @@ const sharedOptions = {
 
 export const pollCommand = defineCommand({
   name: 'poll',
+  database: 'shared',
   summary: 'poll every watched repo and source once, now, and print a run summary',
   usage: 'poll [--repo o/r]... [--source pulls|keps|releases|issues]... [--since ISO] [--until ISO] [--json]',
   help: `Reads what changed upstream since each repo+source's stored cursor (or since --since),
@@ -34,6 +35,7 @@ GraphQL points. Exits 1 if any run failed (the others are still stored).
 
 export const backfillCommand = defineCommand({
   name: 'backfill',
+  database: 'shared',
   summary: 'import history since a date, with progress; resumable after an interruption',
   usage: 'backfill --since ISO [--until ISO] [--repo o/r]... [--source S]... [--json]',
   help: `Imports the history of every watched repo and source from --since. Safe to interrupt at

@@ -3,6 +3,7 @@ import { defineCommand } from '../command.js';
 
 export const rescoreCommand = defineCommand({
   name: 'rescore',
+  database: 'shared',
   summary: 'score every stored item again and regroup stories (after a weight change); no GitHub requests',
   usage: 'rescore',
   help: `Recomputes every item's score with the weights now in the config, and regroups related

@@ -4,6 +4,7 @@ import { formatRunTable, runJson } from '../format.js';
 
 export const runsCommand = defineCommand({
   name: 'runs',
+  database: 'shared',
   summary: 'recent poll runs with their figures (requests, 304s, points, items, errors)',
   usage: 'runs [--limit N] [--repo o/r] [--source S] [--trigger poll|backfill|schedule|coverage] [--json]',
   help: 'Lists the most recent runs first.',

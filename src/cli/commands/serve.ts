@@ -1,11 +1,14 @@
 import { coverageJob, pollJobs, startScheduler } from '../../scheduler/scheduler.js';
 import { createApp } from '../../web/app.js';
+import { cliBridge } from '../../web/cli-bridge.js';
 import { startServer } from '../../web/server.js';
+import { newBridgeKey, publishBridge } from '../bridge.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 
 export const serveCommand = defineCommand({
   name: 'serve',
+  database: 'own',
   summary: 'run the scheduler, the web UI and the JSON API (on HOST:PORT) until stopped',
   usage: 'serve',
   help: `Polls every watched repo and source on its schedule (config/radar.yaml) until SIGINT or
@@ -18,6 +21,7 @@ README.md). What \`npm start\` runs.`,
 
 export const workerCommand = defineCommand({
   name: 'worker',
+  database: 'own',
   summary: 'run the scheduler only (scale-out: several workers share one PostgreSQL)',
   usage: 'worker',
   help: `Polls on schedule like \`radar serve\`, without the web server. Run several against one
@@ -33,6 +37,24 @@ async function runScheduler(ctx: CliContext, mode: 'serve' | 'worker'): Promise<
   const deps = { db: handle.db, github, config, logger: ctx.logger, clock: ctx.clock };
   const jobs = [...pollJobs(deps, ctx.shutdownSignal), coverageJob(deps)];
   const scheduler = startScheduler(jobs, deps, ctx.shutdownSignal);
+  // On the embedded database, the other commands run in this process (src/cli/bridge.ts).
+  const bridged = mode === 'serve' && handle.dialect === 'pglite' && handle.location === ctx.env.dataDir;
+  const bridgeKey = newBridgeKey();
+  const bridge = bridged
+    ? cliBridge(
+        {
+          // Imported here: the command list includes this command.
+          commands: (await import('./index.js')).commands,
+          env: ctx.env,
+          clock: ctx.clock,
+          database: handle,
+          github: () => github,
+          shutdownSignal: ctx.shutdownSignal,
+        },
+        bridgeKey,
+        ctx.logger,
+      )
+    : undefined;
   const web =
     mode === 'serve'
       ? await startServer(
@@ -43,11 +65,16 @@ async function runScheduler(ctx: CliContext, mode: 'serve' | 'worker'): Promise<
             logger: ctx.logger,
             github: () => github,
             apiToken: ctx.env.apiToken,
+            unauthenticated: bridge,
           }),
           ctx.env.port,
           ctx.env.host,
         )
       : null;
+  const unpublish =
+    web && bridged
+      ? publishBridge(ctx.env.dataDir, { pid: process.pid, url: web.url, key: bridgeKey, configFile: ctx.env.configFile })
+      : () => {};
   if (web && config.access.users.length === 0 && config.access.tokens.length === 0 && !ctx.env.apiToken)
     ctx.logger.warn(
       { url: web.url },
@@ -62,6 +89,7 @@ async function runScheduler(ctx: CliContext, mode: 'serve' | 'worker'): Promise<
     ctx.shutdownSignal.addEventListener('abort', () => resolve(), { once: true });
   });
   ctx.logger.info('shutting down: waiting for runs in flight');
+  unpublish();
   await web?.close();
   await scheduler.stop();
   return 0;

@@ -9,6 +9,7 @@ import { defineCommand } from '../command.js';
 
 export const tuneCommand = defineCommand({
   name: 'tune',
+  database: 'shared',
   summary: 'suggest weights learnt from editor decisions, with the ranking quality of both',
   usage: 'tune [--lambda X] [--all] [--write [--force]]',
   help: `Learns scoring weights from the promote and dismiss decisions: in each decided week (a digest

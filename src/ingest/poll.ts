@@ -6,6 +6,7 @@ import type { GitHub } from '../github/client.js';
 import type { Clock } from '../lib/clock.js';
 import { ValidationError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { hasUnstorable } from '../lib/storable.js';
 import type { Source, SourceBatch, SourceCursor, SourceStore } from '../sources/source.js';
 import { getCursor, getValidators, saveCursor, saveValidators } from '../store/cursors.js';
 import type { Db } from '../store/db.js';
@@ -242,6 +243,13 @@ async function storeBatches(
     run.logger.debug({ items: batch.items.length, ms: Math.round(performance.now() - started) }, 'batch stored');
     run.count(stored.inserted, stored.updated);
     for (const warning of batch.warnings) run.warn(warning as RunWarning);
+    const replaced = batch.items.filter((entry) => hasUnstorable(entry));
+    if (replaced.length > 0)
+      run.warn({
+        message: 'text PostgreSQL cannot store (NUL, lone surrogates) replaced with U+FFFD',
+        items: replaced.slice(0, 20).map(({ item }) => `${item.kind} ${item.key}`),
+        count: replaced.length,
+      });
     await run.heartbeat();
     options.onProgress?.({
       repo: run.repo,

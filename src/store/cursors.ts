@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { jsonb } from './json.js';
 
 /** Where an incremental source stands for one repo: see each source for what `position` holds. */
 export interface Cursor {
@@ -22,7 +23,7 @@ export async function saveCursor(db: Db, repoId: number, source: string, cursor:
     repo_id: repoId,
     source,
     since: cursor.since,
-    position: JSON.stringify(cursor.position),
+    position: jsonb(cursor.position),
     updated_at: new Date(),
   };
   await db

@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import type { Database } from './schema.js';
+import { StorableTextPlugin } from './storable-plugin.js';
 
 export type Db = Kysely<Database>;
 
@@ -40,7 +41,7 @@ function openServer(url: string, options: DatabaseOptions): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', (error) => options.logger.warn({ err: error }, 'postgres pool client error'));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new StorableTextPlugin()] });
   return {
     db,
     dialect: 'postgres',
@@ -58,7 +59,7 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<DatabaseHa
     const pglite = new PGlite(join(dataDir, 'pgdata'));
     await pglite.waitReady;
     logger.debug({ dataDir, ms: Date.now() - started }, 'embedded database ready');
-    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), plugins: [new StorableTextPlugin()] });
     return {
       db,
       dialect: 'pglite',
@@ -83,7 +84,7 @@ export interface InMemoryHandle extends DatabaseHandle {
 export async function openInMemory(loadDataDir?: Blob): Promise<InMemoryHandle> {
   const pglite = loadDataDir ? new PGlite({ loadDataDir }) : new PGlite();
   await pglite.waitReady;
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), plugins: [new StorableTextPlugin()] });
   return {
     db,
     dialect: 'pglite',

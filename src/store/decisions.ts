@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { jsonb } from './json.js';
 
 export interface NewDecision {
   itemId: number | null;
@@ -25,7 +26,7 @@ export async function recordDecision(db: Db, decision: NewDecision): Promise<num
       editor: decision.editor,
       reason: decision.reason,
       until: decision.until,
-      features: JSON.stringify(decision.features),
+      features: jsonb(decision.features),
     })
     .returning('id')
     .executeTakeFirstOrThrow();

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DigestLink } from '../domain/digest.js';
 import type { Db } from './db.js';
+import { jsonb } from './json.js';
 import type { EntryTexts, PublishedDrafts } from './schema.js';
 
 /** Digest issues and their entries, as stored. */
@@ -180,7 +181,7 @@ export async function updateIssue(
           ? undefined
           : changes.publishedDrafts === null
             ? null
-            : JSON.stringify(changes.publishedDrafts),
+            : jsonb(changes.publishedDrafts),
       updated_at: new Date(),
     })
     .where('id', '=', id)
@@ -245,7 +246,7 @@ export async function insertEntry(db: Db, entry: NewEntry): Promise<EntryRow> {
       url: entry.url,
       blurb: entry.blurb,
       blurb_trusted: entry.blurbTrusted,
-      links: JSON.stringify(entry.links),
+      links: jsonb(entry.links),
       created_by: entry.createdBy,
     })
     .returningAll()
@@ -275,8 +276,8 @@ export async function updateEntry(
       blurb: changes.blurb,
       blurb_trusted: changes.blurbTrusted,
       url: changes.url,
-      links: changes.links === undefined ? undefined : JSON.stringify(changes.links),
-      texts: changes.texts === undefined ? undefined : JSON.stringify(changes.texts),
+      links: changes.links === undefined ? undefined : jsonb(changes.links),
+      texts: changes.texts === undefined ? undefined : jsonb(changes.texts),
       updated_at: new Date(),
     })
     .where('id', '=', id)

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Item, ItemWithEvents } from '../domain/item.js';
 import type { Db } from './db.js';
+import { jsonb } from './json.js';
 
 export interface UpsertOutcome {
   inserted: number;
@@ -44,8 +45,8 @@ export async function upsertItems(db: Db, repoId: number, batch: readonly ItemWi
       body: item.body,
       occurred_at: item.occurredAt,
       source_updated_at: item.sourceUpdatedAt,
-      details: JSON.stringify(item.details),
-      raw: JSON.stringify(item.raw ?? null),
+      details: jsonb(item.details),
+      raw: jsonb(item.raw ?? null),
       content_hash: contentHash(item),
       first_seen_at: now,
       last_changed_at: now,
@@ -129,7 +130,7 @@ async function insertEvents(
       to_value: event.to,
       commit_sha: event.commitSha,
       occurred_at: event.occurredAt,
-      details: JSON.stringify(event.details ?? {}),
+      details: jsonb(event.details ?? {}),
       event_key: eventKey(event),
     })),
   );

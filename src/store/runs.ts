@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { RunSummary, RunWarning } from '../domain/run.js';
 import type { Db } from './db.js';
+import { jsonb } from './json.js';
 
 export interface NewRun {
   batchId: string;
@@ -43,7 +44,7 @@ export async function finishRun(db: Db, runId: number, figures: RunFigures): Pro
       items_new: figures.itemsNew,
       items_updated: figures.itemsUpdated,
       error: figures.error,
-      details: JSON.stringify(figures.details),
+      details: jsonb(figures.details),
     })
     .where('id', '=', runId)
     .execute();

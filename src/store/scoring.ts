@@ -3,6 +3,7 @@ import type { ScoreReason } from '../domain/candidate.js';
 import type { ItemKind } from '../domain/source.js';
 import { append } from '../lib/maps.js';
 import type { Db } from './db.js';
+import { jsonb } from './json.js';
 
 /** What scoring and story grouping read of a stored item. */
 export interface StoredForScoring {
@@ -224,9 +225,7 @@ export async function saveScores(
   for (let start = 0; start < scores.length; start += BATCH) {
     const chunk = scores.slice(start, start + BATCH);
     const values = sql.join(
-      chunk.map(
-        (s) => sql`(${s.id}::integer, ${s.revision}::integer, ${s.score}::double precision, ${JSON.stringify(s.reasons)}::jsonb)`,
-      ),
+      chunk.map((s) => sql`(${s.id}::integer, ${s.revision}::integer, ${s.score}::double precision, ${jsonb(s.reasons)}::jsonb)`),
     );
     await sql`
       update items set score = v.score, score_reasons = v.reasons, scored_at = ${now}, scored_revision = v.revision

@@ -155,6 +155,9 @@ describeEachDialect('JSON API', (t) => {
     expect((await call('PATCH', `/api/issues/9/entries/${promoted.body.id}`, {})).body).toEqual({
       error: 'body: give at least one of title, blurb, url, section, position',
     });
+    // Editor text is stored safely too: a NUL is no 500.
+    const nul = await call('PATCH', `/api/issues/9/entries/${manual.body.id}`, { title: 'Kubernetes\u0000 blog' });
+    expect(nul).toMatchObject({ status: 200, body: { title: 'Kubernetes\uFFFD blog' } });
     expect((await call('PATCH', '/api/issues/9/entries/999999', { blurb: 'x' })).status).toBe(404);
     expect((await call('PATCH', `/api/issues/9/entries/${promoted.body.id}`, { section: 'gossip' })).status).toBe(400);
 

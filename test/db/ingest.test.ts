@@ -189,6 +189,56 @@ describeEachDialect('ingestion', (t) => {
     });
   });
 
+  it('stores a pull request whose text holds a NUL or a lone surrogate, with U+FFFD in their place, and says so', async () => {
+    const listing = [
+      issueJson({
+        repo: KNATIVE,
+        number: 4101,
+        title: 'Fix \u0000 handling in the activator',
+        labels: ['kind/bug\u0000'],
+        createdAt: '2019-05-01T09:00:00Z',
+        updatedAt: '2019-05-03T10:00:00Z',
+        pull: { mergedAt: '2019-05-03T10:00:00Z' },
+        body: 'A byte \u0000 and a lone \ud800 surrogate.\n```release-note\nNUL\u0000 is handled.\n```',
+      }),
+      issueJson({
+        repo: KNATIVE,
+        number: 4102,
+        title: 'Add the v1 Route API',
+        createdAt: '2019-05-01T09:00:00Z',
+        updatedAt: '2019-05-03T11:00:00Z',
+        pull: { mergedAt: '2019-05-03T11:00:00Z' },
+      }),
+    ];
+    const scope = githubApi();
+    scope.get(`/repos/${KNATIVE}`).reply(200, repositoryJson(KNATIVE), { etag: '"repo"' });
+    serveIssueListing(scope, KNATIVE, listing);
+    answerPullDetails(scope, {}, []);
+
+    const result = await poll(deps(t().db, knativeConfig), { since: SINCE, trigger: 'poll' });
+    nock.cleanAll();
+    const run = result.runs.find((r) => r.source === 'pulls+issues');
+    expect(run).toMatchObject({ status: 'succeeded', itemsNew: 2 });
+    expect(run?.warnings).toContainEqual({
+      message: 'text PostgreSQL cannot store (NUL, lone surrogates) replaced with U+FFFD',
+      items: ['pull 4101'],
+      count: 1,
+    });
+    const row = await t()
+      .db.selectFrom('items')
+      .select(['title', 'body', 'labels', 'details', 'raw'])
+      .where('number', '=', 4101)
+      .executeTakeFirstOrThrow();
+    expect(row.title).toBe('Fix \uFFFD handling in the activator');
+    expect(row.body).toBe('A byte \uFFFD and a lone \uFFFD surrogate.\n```release-note\nNUL\uFFFD is handled.\n```');
+    expect(row.labels).toEqual(['kind/bug\uFFFD']);
+    expect((row.details as unknown as PullDetails).releaseNote).toBe('NUL\uFFFD is handled.');
+    expect(JSON.stringify(row.raw)).not.toContain('\\u0000');
+    // The other pull request of the batch is stored beside it.
+    const stored = await t().db.selectFrom('items').select('number').orderBy('number').execute();
+    expect(stored.map((r) => r.number)).toEqual([4101, 4102]);
+  });
+
   it('updates changed items on a later poll without duplicates, reusing a merged pull request enrichment', async () => {
     const merged = {
       repo: KNATIVE,

@@ -126,13 +126,13 @@ class Resources {
         : await openDatabase({ databaseUrl: this.env.databaseUrl, dataDir: this.env.dataDir, logger: this.logger });
       try {
         await migrateToLatest(handle.db, this.logger);
-        if (handle.dialect === 'pglite' && !this.overrides.database) {
-          // The embedded database belongs to this process alone (see data-dir-lock): whatever a
-          // previous process left running or leased was interrupted.
-          await clearLeases(handle.db);
-          const closed = await closeAbandonedRuns(handle.db, new Date());
-          if (closed > 0) this.logger.warn({ runs: closed }, 'runs interrupted by a previous process marked failed');
-        }
+        // The embedded database belongs to this process alone (see data-dir-lock): whatever a
+        // previous process left running or leased was interrupted. On a server, only the runs
+        // nobody works on any more are.
+        const embedded = handle.dialect === 'pglite' && !this.overrides.database;
+        if (embedded) await clearLeases(handle.db);
+        const closed = await closeAbandonedRuns(handle.db, { all: embedded });
+        if (closed > 0) this.logger.warn({ runs: closed }, 'runs interrupted by a previous process marked failed');
       } catch (error) {
         await handle.close();
         throw error;

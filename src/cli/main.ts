@@ -1,5 +1,6 @@
 import { ConfigError, RadarError, UsageError } from '../lib/errors.js';
 import { terminalSafe } from '../lib/terminal.js';
+import { asDatabaseUnavailable } from '../store/db-errors.js';
 import type { Command } from './command.js';
 import { parseCommandArgs } from './command.js';
 import type { CliContext } from './context.js';
@@ -42,7 +43,8 @@ export async function runCommand(
     const forwarded = elsewhere?.(command);
     if (forwarded) return await forwarded;
     return (await command.run(ctx(), args)) ?? 0;
-  } catch (error) {
+  } catch (caught) {
+    const error = asDatabaseUnavailable(caught) ?? caught;
     if (error instanceof RadarError) {
       const prefix = error instanceof UsageError || error instanceof ConfigError ? '' : `radar ${command.name}: `;
       stderr.write(`${prefix}${error.message}\n`);

@@ -15,7 +15,7 @@ import { syncRepos } from '../store/repos.js';
 import type { RepoRow } from '../store/schema.js';
 import { readersFor } from './readers.js';
 import { checkRepoIdentity } from './repo-identity.js';
-import { rescore } from './rescore.js';
+import { needsRescore, rescore } from './rescore.js';
 import { type ActiveRun, newBatchId, type RunContext, recordRun } from './run.js';
 
 export interface IngestDeps {
@@ -135,7 +135,9 @@ export async function poll(deps: IngestDeps, options: PollOptions): Promise<Poll
     .map((entry) => entry.run)
     .filter((r): r is RunSummary => r !== null);
   // What changed is scored and regrouped into stories at once (from the store, no requests).
-  if ((options.rescore ?? true) && storedSomething(runs)) await rescore({ db, config, logger });
+  // So is what an interrupted run or pass left unscored (a kill after the last batch).
+  if ((options.rescore ?? true) && (storedSomething(runs) || (await needsRescore(db, config))))
+    await rescore({ db, config, logger });
   const total = (key: 'itemsNew' | 'itemsUpdated' | 'requests' | 'notModified' | 'graphqlPoints') =>
     runs.reduce((n, r) => n + r[key], 0);
   logger.info(

@@ -12,6 +12,7 @@ import { type ScoringWeights, withWordWeights } from '../scoring/words.js';
 import type { Db } from '../store/db.js';
 import { newHolder, releaseLease, tryAcquireLease } from '../store/leases.js';
 import {
+  hasItemsNeedingScoring,
   loadAllItems,
   loadEvents,
   loadRevisionsNeedingScoring,
@@ -101,35 +102,35 @@ async function rescoreHoldingLease(db: Db, config: Config, logger: Logger, all: 
     scores.set(item.id, score);
     scored.push({ id: item.id, revision: revisions.get(item.id) as number, score, reasons });
   }
-  await saveScores(db, scored);
-  for (const repo of repos) {
-    const fingerprint = fingerprints.get(repo.id) as string;
-    if (repo.scoring_fingerprint !== fingerprint) await saveScoringFingerprint(db, repo.id, fingerprint);
-  }
-
   const byId = new Map(items.map((i) => [i.id, i]));
   const groups = groupStories(items.map(toStoryItem));
-  const result = await saveStories(
-    db,
-    new Map(items.map((i) => [i.id, i.storyId])),
-    groups.map((group) => {
-      const members = group.members.map((id) => byId.get(id) as StoredForScoring);
-      const times = members.map((m) => m.occurredAt.getTime());
-      return {
-        key: group.key,
-        title: group.title,
-        project: byId.get(group.lead)?.project ?? null,
-        leadItemId: group.lead,
-        members: group.members,
-        score: storyScore(
-          group.members.map((id) => scores.get(id) ?? 0),
-          scoring(byId.get(group.lead) as StoredForScoring).weights,
-        ).score,
-        firstOccurredAt: new Date(Math.min(...times)),
-        lastOccurredAt: new Date(Math.max(...times)),
-      };
-    }),
-  );
+  const stories = groups.map((group) => {
+    const members = group.members.map((id) => byId.get(id) as StoredForScoring);
+    const times = members.map((m) => m.occurredAt.getTime());
+    return {
+      key: group.key,
+      title: group.title,
+      project: byId.get(group.lead)?.project ?? null,
+      leadItemId: group.lead,
+      members: group.members,
+      score: storyScore(
+        group.members.map((id) => scores.get(id) ?? 0),
+        scoring(byId.get(group.lead) as StoredForScoring).weights,
+      ).score,
+      firstOccurredAt: new Date(Math.min(...times)),
+      lastOccurredAt: new Date(Math.max(...times)),
+    };
+  });
+  // Scores, fingerprints and stories in one transaction: a pass killed half-way leaves the last
+  // complete one, and its items still marked, for the next poll or start to finish.
+  const result = await db.transaction().execute(async (trx) => {
+    await saveScores(trx, scored);
+    for (const repo of repos) {
+      const fingerprint = fingerprints.get(repo.id) as string;
+      if (repo.scoring_fingerprint !== fingerprint) await saveScoringFingerprint(trx, repo.id, fingerprint);
+    }
+    return saveStories(trx, new Map(items.map((i) => [i.id, i.storyId])), stories);
+  });
   const summary = {
     items: stale.length,
     scoresChanged,
@@ -139,6 +140,20 @@ async function rescoreHoldingLease(db: Db, config: Config, logger: Logger, all: 
   };
   logger.info({ ...summary, stored: items.length }, 'rescored');
   return summary;
+}
+
+/**
+ * Whether a scoring pass has work: an item not scored since it last changed or in no story (a
+ * pass or a poll killed before scoring), or a repo whose weights or rules changed. Polls ask
+ * this, so that what a kill left undone converges without `radar rescore`.
+ */
+export async function needsRescore(db: Db, config: Config): Promise<boolean> {
+  if (await hasItemsNeedingScoring(db)) return true;
+  const scoring = repoScoring(config);
+  const repos = await loadScoringFingerprints(db);
+  return repos.some(
+    (repo) => repo.scoring_fingerprint !== scoring({ repo: repo.full_name, previousNames: repo.previous_names }).fingerprint,
+  );
 }
 
 export interface RepoScoring {

@@ -3,7 +3,8 @@ import type { RunSummary, RunWarning } from '../domain/run.js';
 import { newMeter, withMeter } from '../github/meter.js';
 import { describeError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { leaseHolder, newHolder, releaseLease, renewLease, tryAcquireLease } from '../store/leases.js';
+import { isDatabaseUnavailable } from '../store/db-errors.js';
+import { giveUpHolder, leaseHolder, newHolder, releaseLease, renewLease, tryAcquireLease } from '../store/leases.js';
 import { finishRun, startRun } from '../store/runs.js';
 import type { IngestDeps } from './poll.js';
 
@@ -92,7 +93,14 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
   const renewal = setInterval(() => void renew(), LEASE_TTL_MS / 4);
   renewal.unref();
   const startedAt = clock.now();
-  const runId = await startRun(db, { batchId: ctx.batchId, trigger: ctx.trigger, repoId: ctx.repoId, source: ctx.source });
+  let runId: number;
+  try {
+    runId = await startRun(db, { batchId: ctx.batchId, trigger: ctx.trigger, repoId: ctx.repoId, source: ctx.source, holder });
+  } catch (error) {
+    clearInterval(renewal);
+    await giveUp(db, leases, holder);
+    throw error;
+  }
   const meter = newMeter();
   const warnings: RunWarning[] = [];
   const run: ActiveRun = {
@@ -122,30 +130,41 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
     await withMeter(meter, () => body(run));
   } catch (caught) {
     error = describeError(caught);
-    ctx.logger.error({ err: caught }, 'run failed');
+    // A lost database is a fault like GitHub's, not a bug: its message, without a stack.
+    if (isDatabaseUnavailable(caught)) ctx.logger.error({ error }, 'run failed: database unavailable');
+    else ctx.logger.error({ err: caught }, 'run failed');
   } finally {
     clearInterval(renewal);
-    for (const lease of leases) await releaseLease(db, lease, holder).catch(() => undefined);
   }
   const status = error ? 'failed' : 'succeeded';
-  await finishRun(db, runId, {
-    status,
-    requests: meter.requests,
-    notModified: meter.notModified,
-    graphqlPoints: meter.graphqlPoints,
-    rateLimitRemaining: meter.remaining.core,
-    itemsNew: run.itemsNew,
-    itemsUpdated: run.itemsUpdated,
-    error,
-    details: {
-      ...run.details,
-      warnings,
-      graphqlQueries: meter.graphqlQueries,
-      graphqlRemaining: meter.remaining.graphql,
-      failedAttempts: meter.failedAttempts,
-      ...(ctx.configName && ctx.configName.toLowerCase() !== ctx.repo.toLowerCase() ? { configName: ctx.configName } : {}),
-    },
+  // Recorded before the leases go, so that no one sees a running run nobody holds; a database
+  // restarting is given a few seconds to come back.
+  await retryWhileUnavailable(() =>
+    finishRun(db, runId, {
+      status,
+      requests: meter.requests,
+      notModified: meter.notModified,
+      graphqlPoints: meter.graphqlPoints,
+      rateLimitRemaining: meter.remaining.core,
+      itemsNew: run.itemsNew,
+      itemsUpdated: run.itemsUpdated,
+      error,
+      details: {
+        ...run.details,
+        warnings,
+        graphqlQueries: meter.graphqlQueries,
+        graphqlRemaining: meter.remaining.graphql,
+        failedAttempts: meter.failedAttempts,
+        ...(ctx.configName && ctx.configName.toLowerCase() !== ctx.repo.toLowerCase() ? { configName: ctx.configName } : {}),
+      },
+    }),
+  ).catch(async (failure) => {
+    // The database went away (or refused the record): the run is closed when it answers again.
+    await giveUp(db, leases, holder);
+    ctx.logger.error({ runId, error: describeError(failure) }, 'could not record the end of the run');
+    throw failure;
   });
+  for (const lease of leases) await releaseLease(db, lease, holder).catch(() => undefined);
   const finishedAt = clock.now();
   const summary: RunSummary = {
     id: runId,
@@ -168,6 +187,25 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
   const ms = finishedAt.getTime() - startedAt.getTime();
   ctx.logger.info({ runId, status, itemsNew, itemsUpdated, requests, notModified, graphqlPoints, ms }, 'run finished');
   return summary;
+}
+
+async function retryWhileUnavailable<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= FINISH_ATTEMPTS || !isDatabaseUnavailable(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
+    }
+  }
+}
+
+const FINISH_ATTEMPTS = 4;
+
+/** Releases what it can and marks the holder given up, so that its leases and run are not left to expire. */
+async function giveUp(db: IngestDeps['db'], leases: readonly string[], holder: string): Promise<void> {
+  giveUpHolder(holder);
+  for (const lease of leases) await releaseLease(db, lease, holder).catch(() => undefined);
 }
 
 /** Takes every lease or none; returns the first one held by someone else. */

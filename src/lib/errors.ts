@@ -57,6 +57,12 @@ export class DatabaseBusyError extends RadarError {
   override readonly httpStatus = 503;
 }
 
+/** The database server cannot be reached or dropped the connection (restart, failover). */
+export class DatabaseUnavailableError extends RadarError {
+  override readonly exitCode = 69; // EX_UNAVAILABLE
+  override readonly httpStatus = 503;
+}
+
 /** Returns a short one-line description of any thrown value, for logs and summaries. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;

@@ -3,11 +3,11 @@ import type { WatchedRepo } from '../config/config.js';
 import type { SourceName } from '../domain/source.js';
 import { coverage } from '../ingest/coverage.js';
 import { type IngestDeps, poll, storedSomething } from '../ingest/poll.js';
-import { rescore } from '../ingest/rescore.js';
+import { needsRescore, rescore } from '../ingest/rescore.js';
 import { describeError } from '../lib/errors.js';
 import { append } from '../lib/maps.js';
 import { WEEK_MS } from '../lib/time.js';
-import { lastRunOfTrigger, lastSuccessfulRun } from '../store/runs.js';
+import { closeAbandonedRuns, lastRunOfTrigger, lastSuccessfulRun } from '../store/runs.js';
 
 /**
  * node-cron wiring: one task per repo and schedule (sources sharing a cron expression poll
@@ -44,8 +44,11 @@ export function pollJobs(deps: IngestDeps, signal: AbortSignal): SchedulerJob[] 
         name: `poll ${repo.repo} ${sources.join('+')}`,
         cron,
         run: async () => {
+          // Runs a dead process (or a lost database) left `running` are closed as soon as it answers.
+          const closed = await closeAbandonedRuns(deps.db);
+          if (closed > 0) deps.logger.warn({ runs: closed }, 'interrupted runs marked failed');
           const result = await poll(deps, { repos: [repo.repo], sources, trigger: 'schedule', signal, rescore: false });
-          if (storedSomething(result.runs)) await rescoreOnce();
+          if (storedSomething(result.runs) || (await needsRescore(deps.db, deps.config))) await rescoreOnce();
         },
         lastRun: () => lastSuccessfulRun(deps.db, repo.repo, sources),
         catchUp: true,
@@ -53,6 +56,18 @@ export function pollJobs(deps: IngestDeps, signal: AbortSignal): SchedulerJob[] 
     }
   }
   return jobs;
+}
+
+/**
+ * At start: what a killed process left unscored or ungrouped is scored now, not at the first
+ * poll that stores something.
+ */
+export async function catchUpScoring(deps: IngestDeps): Promise<void> {
+  try {
+    if (await needsRescore(deps.db, deps.config)) await rescore(deps);
+  } catch (error) {
+    deps.logger.error({ error: describeError(error) }, 'scoring catch-up failed');
+  }
 }
 
 /** The nightly completeness check: the last 7 days of every repo and source, figures recorded on runs. */

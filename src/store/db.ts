@@ -39,8 +39,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 
 function openServer(url: string, options: DatabaseOptions): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
-  // An idle client losing its server must not crash the process; the next query reports it.
-  pool.on('error', (error) => options.logger.warn({ err: error }, 'postgres pool client error'));
+  // An idle client losing its server: the pool drops it (the client's own listener logs it).
+  pool.on('error', () => {});
+  // A client in use (inside a transaction, between two queries) reports a lost connection as an
+  // 'error' event too; unheard, it would end the process. The query in hand fails on its own.
+  pool.on('connect', (client) =>
+    client.on('error', (error) => options.logger.warn({ error: error.message }, 'postgres connection lost')),
+  );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new StorableTextPlugin()] });
   return {
     db,

@@ -15,7 +15,7 @@ export async function tryAcquireLease(db: Db, name: string, holder: string, ttlM
   // A holder on this machine whose process is gone (kill -9) cannot renew: take over at once
   // instead of waiting for its lease to expire.
   const current = await leaseHolder(db, name);
-  if (current && isDeadLocalHolder(current.holder)) {
+  if (current && isDeadHolder(current.holder)) {
     await db.deleteFrom('leases').where('name', '=', name).where('holder', '=', current.holder).execute();
     return acquire(db, name, holder, ttlMs);
   }
@@ -48,7 +48,20 @@ export function newHolder(): string {
   return holderId(randomUUID().slice(0, 8));
 }
 
-function isDeadLocalHolder(holder: string): boolean {
+/**
+ * Holders of this process whose work ended without releasing its leases or closing its run,
+ * because the database went away at that moment. Their leases are taken over and their runs
+ * closed as soon as the database answers again, instead of after the leases expire.
+ */
+const givenUp = new Set<string>();
+
+export function giveUpHolder(holder: string): void {
+  givenUp.add(holder);
+}
+
+/** Whether nobody works for this holder any more: a dead process of this machine, or given up here. */
+export function isDeadHolder(holder: string): boolean {
+  if (givenUp.has(holder)) return true;
   const [host, pid] = holder.split(':');
   if (host !== LOCAL_HOST || !pid || !/^\d+$/.test(pid) || Number(pid) === process.pid) return false;
   return !isProcessAlive(Number(pid));

@@ -2,18 +2,28 @@ import { sql } from 'kysely';
 import type { RunSummary, RunWarning } from '../domain/run.js';
 import type { Db } from './db.js';
 import { jsonb } from './json.js';
+import { isDeadHolder } from './leases.js';
 
 export interface NewRun {
   batchId: string;
   trigger: string;
   repoId: number | null;
   source: string | null;
+  /** The holder of the run's leases (src/store/leases.ts). */
+  holder: string;
 }
 
 export async function startRun(db: Db, run: NewRun): Promise<number> {
   const row = await db
     .insertInto('runs')
-    .values({ batch_id: run.batchId, trigger: run.trigger, repo_id: run.repoId, source: run.source, status: 'running' })
+    .values({
+      batch_id: run.batchId,
+      trigger: run.trigger,
+      repo_id: run.repoId,
+      source: run.source,
+      status: 'running',
+      holder: run.holder,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -110,16 +120,53 @@ export async function listRuns(db: Db, query: RunQuery): Promise<RunSummary[]> {
   }));
 }
 
-/** Marks runs left "running" by a process that died (kill -9) as failed, so `radar runs` tells the truth. */
-export async function closeAbandonedRuns(db: Db, olderThan: Date): Promise<number> {
+/**
+ * Closes as failed the runs left `running` by work that stopped before recording its end: a
+ * process that died (kill -9, power loss) or a run whose database went away at that moment, so
+ * `radar runs` and the health page tell the truth. A run is abandoned when its holder is a dead
+ * process of this machine or was given up by this one, or when it holds no live lease any more
+ * (a process on another machine that died: its leases expired). With `all` (the embedded
+ * database, which only this process opens), every running run is.
+ */
+export async function closeAbandonedRuns(db: Db, options: { all?: boolean } = {}): Promise<number> {
+  const now = new Date();
+  const running = await db
+    .selectFrom('runs')
+    .select(['id', 'holder', 'started_at'])
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('leases')
+            .select('leases.name')
+            .whereRef('leases.holder', '=', 'runs.holder')
+            .where('leases.expires_at', '>', now),
+        )
+        .as('leased'),
+    )
+    .where('status', '=', 'running')
+    .execute();
+  const abandoned = running
+    .filter((run) => {
+      if (options.all) return true;
+      // Runs from before holders were recorded: only when clearly over.
+      if (run.holder === null) return now.getTime() - run.started_at.getTime() > DAY_MS;
+      return isDeadHolder(run.holder) || (!run.leased && now.getTime() - run.started_at.getTime() > GRACE_MS);
+    })
+    .map((run) => run.id);
+  if (abandoned.length === 0) return 0;
   const result = await db
     .updateTable('runs')
-    .set({ status: 'failed', finished_at: new Date(), error: 'interrupted: the process stopped before the run finished' })
+    .set({ status: 'failed', finished_at: now, error: 'interrupted: the run stopped before it could record its end' })
+    .where('id', 'in', abandoned)
     .where('status', '=', 'running')
-    .where('started_at', '<', olderThan)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+const DAY_MS = 24 * 60 * 60_000;
+/** A run takes its leases before it is recorded: a moment without one is no abandonment. */
+const GRACE_MS = 60_000;
 
 /** When the last run started by a trigger (e.g. the nightly coverage) finished. */
 export async function lastRunOfTrigger(db: Db, trigger: string): Promise<Date | null> {

@@ -111,6 +111,8 @@ export interface RunsTable {
   items_updated: ColumnType<number, number | undefined, number>;
   error: string | null;
   details: DefaultedJson<Record<string, unknown>>;
+  /** The lease holder working on it (src/store/leases.ts); null for runs before migration 008. */
+  holder: string | null;
 }
 
 export interface LeasesTable {

@@ -252,6 +252,17 @@ export async function loadRevisionsNeedingScoring(db: Db): Promise<Map<number, n
   return new Map(rows.map((row) => [row.id, row.revision]));
 }
 
+/** Whether any item is unscored since it last changed, or in no story (index items_unscored_or_ungrouped). */
+export async function hasItemsNeedingScoring(db: Db): Promise<boolean> {
+  const row = await db
+    .selectFrom('items')
+    .select('id')
+    .where(sql<boolean>`scored_revision is distinct from revision or story_id is null`)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Every repo with the digest of the weights and rules its items were last scored with. */
 export async function loadScoringFingerprints(db: Db) {
   return db.selectFrom('repos').select(['id', 'full_name', 'previous_names', 'scoring_fingerprint']).execute();

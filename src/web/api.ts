@@ -25,12 +25,13 @@ import { itemDetail, storyDetail } from '../editorial/items.js';
 import { publish } from '../editorial/publish.js';
 import type { GitHub } from '../github/client.js';
 import type { Clock } from '../lib/clock.js';
-import { NotFoundError, RadarError, UnauthorizedError, ValidationError } from '../lib/errors.js';
+import { NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { type Period, parseIsoInstant } from '../lib/time.js';
 import type { Db } from '../store/db.js';
 import type { EntryRow, IssueRow } from '../store/digest.js';
 import type { WebEnv } from './app.js';
+import { errorResponse } from './errors.js';
 
 /**
  * The JSON API over the same editorial use-cases as the CLI. Parameters and bodies are
@@ -119,11 +120,7 @@ export function createApi(deps: ApiDeps): Hono<WebEnv> {
     return { db: deps.db, config: deps.config, clock: deps.clock, editor: principal.name };
   };
 
-  app.onError((error, c) => {
-    if (error instanceof RadarError) return c.json({ error: error.message }, error.httpStatus as 400);
-    deps.logger.error({ err: error, path: c.req.path }, 'API request failed');
-    return c.json({ error: 'internal error (see the server log)' }, 500);
-  });
+  app.onError((error, c) => errorResponse(error, c, deps.logger, false));
 
   app.get('/api/candidates', async (c) => {
     const query = parse(candidatesQuery, c.req.queries() ? flatten(c.req.queries()) : {}, 'query');

@@ -9,7 +9,6 @@ import type { Config } from '../config/config.js';
 import { allows, type Principal, type Role } from '../domain/access.js';
 import type { GitHub } from '../github/client.js';
 import type { Clock } from '../lib/clock.js';
-import { RadarError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { packageRoot } from '../lib/paths.js';
 import { randomId } from '../lib/secrets.js';
@@ -27,6 +26,7 @@ import {
 import { csrfProblem, SAFE_METHODS } from './auth/csrf.js';
 import { securityHeaders } from './auth/headers.js';
 import { createThrottle, type Throttle } from './auth/throttle.js';
+import { errorResponse } from './errors.js';
 import { pageRoutes } from './routes.js';
 
 /**
@@ -72,14 +72,7 @@ export function createApp(deps: WebDeps): Hono<WebEnv> {
   const accounts: AccountsDeps = { db: deps.db, config: deps.config, clock: deps.clock, apiToken: deps.apiToken };
   const throttle = deps.throttle ?? createThrottle();
 
-  app.onError((error, c) => {
-    if (error instanceof RadarError) {
-      if (wantsPage(c)) return c.text(error.message, error.httpStatus as 400);
-      return c.json({ error: error.message }, error.httpStatus as 400);
-    }
-    deps.logger.error({ err: error, path: c.req.path }, 'request failed');
-    return c.json({ error: 'internal error (see the server log)' }, 500);
-  });
+  app.onError((error, c) => errorResponse(error, c, deps.logger, wantsPage(c)));
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
 
   app.use('*', securityHeaders());

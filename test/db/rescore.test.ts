@@ -1,6 +1,9 @@
+import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { rescore } from '../../src/ingest/rescore.js';
+import { poll } from '../../src/ingest/poll.js';
+import { needsRescore, rescore } from '../../src/ingest/rescore.js';
+import { fixedClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { upsertItems } from '../../src/store/items.js';
 import { newHolder, releaseLease, tryAcquireLease } from '../../src/store/leases.js';
@@ -8,6 +11,8 @@ import { syncRepos } from '../../src/store/repos.js';
 import { loadRevisionsNeedingScoring, saveScores } from '../../src/store/scoring.js';
 import { writeConfig } from '../tools/cli.js';
 import { describeEachDialect } from '../tools/db.js';
+import { repositoryJson } from '../tools/github-fixtures.js';
+import { githubApi, nock, testGitHub } from '../tools/github-mock.js';
 import { pullItem, releaseItem } from '../tools/items.js';
 
 const yaml = (kubernetesWeights = '') => `projects:
@@ -165,5 +170,57 @@ describeEachDialect('scoring after a poll', (t) => {
     expect(await pass()).toMatchObject({ skipped: false });
     expect(await tryAcquireLease(t().db, 'rescore', 'elsewhere:1:x', 60_000)).toBe(true);
     expect(await pass()).toMatchObject({ skipped: true });
+  });
+
+  it('converges after a pass killed half-way: nothing of it is kept, and the next poll finishes it', async () => {
+    const { config, id } = await seed();
+    const scoresBefore = await t().db.selectFrom('items').select(['key', 'score', 'story_id']).orderBy('key').execute();
+    await upsertItems(t().db, id('kubernetes/kubernetes'), [
+      {
+        item: pullItem('kubernetes/kubernetes', 103, { title: 'Add the Resize API e2e tests', occurredAt: at('21') }),
+        events: [],
+      },
+    ]);
+    // The pass fails while it writes its stories (as a kill there would stop it).
+    await sql`create function refuse_stories() returns trigger language plpgsql as $$ begin raise exception 'stopped'; end $$`.execute(
+      t().db,
+    );
+    await sql`create trigger refuse_stories before insert or update on stories for each row execute function refuse_stories()`.execute(
+      t().db,
+    );
+    try {
+      await expect(rescore({ db: t().db, config, logger: silentLogger() }, { all: true })).rejects.toThrow(/stopped/);
+    } finally {
+      await sql`drop trigger refuse_stories on stories`.execute(t().db);
+      await sql`drop function refuse_stories()`.execute(t().db);
+    }
+    // No score of the failed pass was kept: the earlier ones stand, the new item is still unscored.
+    const after = await t().db.selectFrom('items').select(['key', 'score', 'story_id']).orderBy('key').execute();
+    expect(after.filter((row) => row.key !== '103')).toEqual(scoresBefore);
+    expect(after.find((row) => row.key === '103')).toMatchObject({ score: null, story_id: null });
+    expect(await needsRescore(t().db, config)).toBe(true);
+
+    // A poll that stores nothing new still scores and groups what was left.
+    const scope = githubApi();
+    scope.get('/repos/kubernetes/kubernetes').reply(200, repositoryJson('kubernetes/kubernetes'), { etag: '"k"' });
+    scope.get('/repos/containerd/containerd').reply(200, repositoryJson('containerd/containerd'), { etag: '"c"' });
+    scope
+      .get(/\/repos\/[^/]+\/[^/]+\/(issues|releases)/)
+      .times(10)
+      .reply(200, []);
+    const result = await poll(
+      { db: t().db, github: testGitHub(), config, logger: silentLogger(), clock: fixedClock('2019-06-24T00:00:00Z') },
+      { trigger: 'poll', since: new Date('2019-06-20T00:00:00Z') },
+    );
+    nock.cleanAll();
+    expect(result.runs.every((r) => r.itemsNew === 0 && r.itemsUpdated === 0)).toBe(true);
+    const left = await t()
+      .db.selectFrom('items')
+      .select(['key', 'score', 'story_id'])
+      .where('key', '=', '103')
+      .executeTakeFirstOrThrow();
+    expect(left.score).not.toBeNull();
+    expect(left.story_id).not.toBeNull();
+    expect(await needsRescore(t().db, config)).toBe(false);
   });
 });

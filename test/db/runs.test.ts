@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
+import { giveUpHolder, newHolder } from '../../src/store/leases.js';
 import { syncRepos } from '../../src/store/repos.js';
-import { finishRun, lastSuccessfulRun, listRuns, startRun } from '../../src/store/runs.js';
+import { closeAbandonedRuns, finishRun, lastSuccessfulRun, listRuns, startRun } from '../../src/store/runs.js';
 import { describeEachDialect } from '../tools/db.js';
 
 const REPOS = [{ repo: 'knative/serving', project: 'Knative' }];
@@ -9,7 +10,7 @@ describeEachDialect('run records', (t) => {
   async function record(source: string, status: 'succeeded' | 'failed' = 'succeeded') {
     const { db } = t();
     const repoId = (await syncRepos(db, REPOS as never)).get('knative/serving')?.id as number;
-    const id = await startRun(db, { batchId: 'b', trigger: 'poll', repoId, source });
+    const id = await startRun(db, { batchId: 'b', trigger: 'poll', repoId, source, holder: 'test:1:x' });
     await finishRun(db, id, {
       status,
       requests: 1,
@@ -47,5 +48,62 @@ describeEachDialect('run records', (t) => {
     expect(await sources('coverage:pulls')).toEqual([ids.coverage]);
     expect(await sources('release')).toEqual([]);
     expect(await sources('%')).toEqual([]);
+  });
+
+  it('closes the runs nobody works on any more, and only those', async () => {
+    const { db } = t();
+    const repoId = (await syncRepos(db, REPOS as never)).get('knative/serving')?.id as number;
+    const hostOf = newHolder().split(':')[0];
+    const start = async (holder: string, minutesAgo: number, lease?: 'live' | 'expired') => {
+      const id = await startRun(db, { batchId: 'b', trigger: 'poll', repoId, source: 'pulls', holder });
+      await db
+        .updateTable('runs')
+        .set({ started_at: new Date(Date.now() - minutesAgo * 60_000) })
+        .where('id', '=', id)
+        .execute();
+      if (lease)
+        await db
+          .insertInto('leases')
+          .values({
+            name: `run:${repoId}:${id}`,
+            holder,
+            acquired_at: new Date(),
+            expires_at: new Date(Date.now() + (lease === 'live' ? 60_000 : -60_000)),
+          })
+          .execute();
+      return id;
+    };
+    const ids = {
+      mine: await start(newHolder(), 30, 'live'), // this process, working
+      otherMachineLive: await start('elsewhere:4242:a', 30, 'live'),
+      otherMachineExpired: await start('elsewhere:4243:b', 30, 'expired'),
+      deadHere: await start(`${hostOf}:99999999:c`, 0, 'live'), // pid that cannot exist
+      justStarted: await start('elsewhere:4244:d', 0), // its leases come first: a moment without one
+      givenUp: await start(newHolder(), 0, 'live'),
+    };
+    const givenUp = (await db.selectFrom('runs').select('holder').where('id', '=', ids.givenUp).executeTakeFirstOrThrow())
+      .holder as string;
+    giveUpHolder(givenUp);
+    expect(await closeAbandonedRuns(db)).toBe(3);
+    const statuses = Object.fromEntries(
+      await Promise.all(
+        Object.entries(ids).map(async ([name, id]) => [
+          name,
+          (await db.selectFrom('runs').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status,
+        ]),
+      ),
+    );
+    expect(statuses).toEqual({
+      mine: 'running',
+      otherMachineLive: 'running',
+      otherMachineExpired: 'failed',
+      deadHere: 'failed',
+      justStarted: 'running',
+      givenUp: 'failed',
+    });
+    // The embedded database is this process's alone: everything running was interrupted.
+    expect(await closeAbandonedRuns(db, { all: true })).toBe(3);
+    const [closed] = await listRuns(db, { limit: 1 });
+    expect(closed).toMatchObject({ status: 'failed', error: 'interrupted: the run stopped before it could record its end' });
   });
 });

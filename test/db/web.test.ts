@@ -1,7 +1,12 @@
+import { connect } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
+import { createLogger } from '../../src/lib/logger.js';
 import { upsertItems } from '../../src/store/items.js';
+import { createApp } from '../../src/web/app.js';
+import { startServer } from '../../src/web/server.js';
 import { describeEachDialect } from '../tools/db.js';
 import { HOSTILE_TITLE, seedWeek } from '../tools/editorial.js';
+import { testGitHub } from '../tools/github-mock.js';
 import { pullItem } from '../tools/items.js';
 import { PASSWORD, startWeb, TOKENS, type WebTest } from '../tools/web.js';
 
@@ -228,6 +233,58 @@ describeEachDialect('web app security', (t) => {
     const big = await web.call('POST', '/api/issues', { volume: 1, title: 'x'.repeat(1_100_000) });
     expect(big.status).toBe(413);
     expect(await t().db.selectFrom('digest_issues').selectAll().execute()).toEqual([]);
+  });
+
+  it('closes a connection whose body trickles in, and logs a client that went away in one line', async () => {
+    const seeded = await seedWeek(t().db);
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line) => lines.push(line) } });
+    const app = createApp({
+      db: t().db,
+      config: seeded.config,
+      clock: seeded.deps.clock,
+      logger,
+      github: () => testGitHub(),
+      apiToken: TOKENS['api-editor']?.token,
+    });
+    const server = await startServer(app, 0, '127.0.0.1', { requestTimeoutMs: 600, headersTimeoutMs: 600, checkEveryMs: 100 });
+    try {
+      const port = Number(new URL(server.url).port);
+      const head = (length: number) =>
+        `POST /api/issues HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKENS['api-editor']?.token}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+      // A byte every 200 ms: cut at the request timeout with a 408, nothing stored.
+      const trickled = await new Promise<{ answer: string; ms: number }>((resolve) => {
+        const started = Date.now();
+        let answer = '';
+        const socket = connect(port, '127.0.0.1', () => socket.write(head(50)));
+        const drip = setInterval(() => socket.writable && socket.write(' '), 200);
+        socket.on('data', (d) => (answer += d));
+        socket.on('close', () => {
+          clearInterval(drip);
+          resolve({ answer, ms: Date.now() - started });
+        });
+      });
+      expect(trickled.answer).toMatch(/^HTTP\/1\.1 408/);
+      expect(trickled.ms).toBeLessThan(5_000);
+      // A client that sends half a body and hangs up.
+      await new Promise<void>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write(`${head(1000)}{"volume":`);
+          setTimeout(() => socket.destroy(), 150);
+        });
+        socket.on('close', () => resolve());
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const gone = lines.map((line) => JSON.parse(line)).filter((l) => l.path === '/api/issues');
+      // One line each: the trickled request (cut by the server) and the one hung up.
+      const line = expect.objectContaining({ level: 'info', msg: 'client went away before the request was read' });
+      expect(gone).toEqual([line, line]);
+      expect(lines.join('')).not.toContain('"stack"');
+      expect(await t().db.selectFrom('digest_issues').selectAll().execute()).toEqual([]);
+    } finally {
+      await server.close();
+    }
   });
 
   it('keeps an editor text per language: the English blurb does not replace the Chinese draft', async () => {

@@ -1,4 +1,4 @@
-import { coverageJob, pollJobs, startScheduler } from '../../scheduler/scheduler.js';
+import { catchUpScoring, coverageJob, pollJobs, startScheduler } from '../../scheduler/scheduler.js';
 import { createApp } from '../../web/app.js';
 import { cliBridge } from '../../web/cli-bridge.js';
 import { startServer } from '../../web/server.js';
@@ -37,6 +37,7 @@ async function runScheduler(ctx: CliContext, mode: 'serve' | 'worker'): Promise<
   const deps = { db: handle.db, github, config, logger: ctx.logger, clock: ctx.clock };
   const jobs = [...pollJobs(deps, ctx.shutdownSignal), coverageJob(deps)];
   const scheduler = startScheduler(jobs, deps, ctx.shutdownSignal);
+  const scoring = catchUpScoring(deps);
   // On the embedded database, the other commands run in this process (src/cli/bridge.ts).
   const bridged = mode === 'serve' && handle.dialect === 'pglite' && handle.location === ctx.env.dataDir;
   const bridgeKey = newBridgeKey();
@@ -92,5 +93,6 @@ async function runScheduler(ctx: CliContext, mode: 'serve' | 'worker'): Promise<
   unpublish();
   await web?.close();
   await scheduler.stop();
+  await scoring;
   return 0;
 }

@@ -7,7 +7,7 @@ import { resolvePeriod } from '../../editorial/candidates.js';
 import { createIssue, type EditorialDeps, listIssues, renderable, reopen } from '../../editorial/issues.js';
 import { publish } from '../../editorial/publish.js';
 import { UsageError } from '../../lib/errors.js';
-import { formatTable, terminalSafe } from '../../lib/terminal.js';
+import { clip, formatTable, terminalLines, terminalSafe } from '../../lib/terminal.js';
 import { formatDay, isoWeekOf } from '../../lib/time.js';
 import { defineCommand, positiveInt } from '../command.js';
 import type { CliContext } from '../context.js';
@@ -117,7 +117,7 @@ The title defaults to digest.title of the config ({volume} replaced) in the rend
             );
             if (e.blurb.text)
               ctx.stdout.write(
-                `${'  '.repeat(depth + 2)}${terminalSafe(e.blurb.text).slice(0, 160)}${e.blurb.trusted ? '' : '  [draft]'}\n`,
+                `${'  '.repeat(depth + 2)}${clip(terminalSafe(e.blurb.text), 160)}${e.blurb.trusted ? '' : '  [draft]'}\n`,
               );
             for (const link of e.links)
               ctx.stdout.write(`${'  '.repeat(depth + 2)}- ${terminalSafe(link.label)} ${terminalSafe(link.url)}\n`);
@@ -161,7 +161,7 @@ The title defaults to digest.title of the config ({volume} replaced) in the rend
         );
         if (result.action === 'dry-run') {
           ctx.stdout.write(
-            `would send: ${result.request.method} ${result.request.path}\ntitle: ${result.request.title}\nlabels: ${result.request.labels.join(', ') || '(none)'}\n\n${result.request.body}`,
+            `would send: ${result.request.method} ${result.request.path}\ntitle: ${terminalSafe(result.request.title)}\nlabels: ${terminalSafe(result.request.labels.join(', ')) || '(none)'}\n\n${terminalLines(result.request.body)}`,
           );
         } else {
           ctx.stdout.write(

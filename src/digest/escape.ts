@@ -7,6 +7,7 @@
  * into a small, safe subset of HTML by markdownInlineToHtml for the HTML output. URLs of either
  * kind are only ever linked through safeUrl.
  */
+import { EVERY_HIDDEN_CONTROL } from '../lib/hidden-controls.js';
 import { paragraphs, singleLine, splitLines } from './text.js';
 
 /**
@@ -99,12 +100,13 @@ const URL_BREAKING = /[\s()<>"'`\\]/gu;
  * URLs with control characters anywhere (`java\nscript:`) are not. The URL is returned as
  * written (not normalized), trimmed, with whitespace, `( ) < > " '`, backtick and backslash
  * percent-encoded, so it can be put in a Markdown link destination or, HTML-escaped, in an
- * href. The encoded URL is what is validated.
+ * href. Bidi and other hidden controls are percent-encoded too (`%E2%80%AE`): the same URL to
+ * a browser, but shown as it is, not reordered. The encoded URL is what is validated.
  */
 export function safeUrl(url: string): string | null {
   const trimmed = url.trim();
   if (trimmed === '' || CONTROL.test(trimmed)) return null;
-  const encoded = trimmed.replace(URL_BREAKING, percentEncode);
+  const encoded = trimmed.replace(URL_BREAKING, percentEncode).replace(EVERY_HIDDEN_CONTROL, percentEncode);
   if (!/^https?:\/\/[^/?#]/i.test(encoded)) return null;
   let parsed: URL;
   try {

@@ -6,7 +6,7 @@ import type { DigestEntry, DigestLink, DigestSection, RenderableIssue } from '..
 import { escapeMarkdown, escapeMarkdownBlock, safeUrl } from './escape.js';
 import { type DigestLabels, labelsFor } from './labels.js';
 import { linksLine, linkText, orderedEntries, visibleSections } from './outline.js';
-import { singleLine, splitLines } from './text.js';
+import { singleLine, splitLines, visibleLine } from './text.js';
 
 /**
  * The issue as Markdown:
@@ -79,13 +79,11 @@ function markdownLink(link: DigestLink): string {
 
 /**
  * Trusted editor Markdown kept as written: its lines (and their indentation) as they are,
- * without trailing spaces or control characters other than tabs, at most one blank line in
- * a row, no blank line at either end.
+ * without trailing spaces, hidden controls or control characters other than tabs, at most one
+ * blank line in a row, no blank line at either end.
  */
 function trustedBlock(text: string): string {
-  const lines = splitLines(text).map((line) =>
-    line.replace(/[\p{Cc}\u2028\u2029]/gu, (ch) => (ch === '\t' ? ch : ' ')).trimEnd(),
-  );
+  const lines = splitLines(text).map(visibleLine);
   const kept: string[] = [];
   for (const line of lines) {
     if (line === '' && (kept.length === 0 || kept[kept.length - 1] === '')) continue;

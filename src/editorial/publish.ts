@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import { renderMarkdown } from '../digest/render-markdown.js';
+import { singleLine } from '../digest/text.js';
 import type { Language } from '../domain/digest.js';
 import type { GitHub } from '../github/client.js';
 import { GitHubApiError } from '../github/errors.js';
@@ -76,6 +77,8 @@ async function publishHoldingLease(deps: PublishDeps, input: PublishInput): Prom
       `issue ${input.volume} has no entries yet: promote candidates first (radar promote ID --issue ${input.volume})`,
     );
   const body = `${withoutBacklinks(renderMarkdown(view))}\n${marker(issue.volume)}\n`;
+  // The issue's title on GitHub, as the body's heading shows it: one line, no hidden controls.
+  const title = singleLine(view.title);
   const [owner, name] = repo.split('/') as [string, string];
   const known =
     issue.publishedNumber !== null && issue.publishedRepo?.toLowerCase() === repo.toLowerCase() ? issue.publishedNumber : null;
@@ -84,7 +87,7 @@ async function publishHoldingLease(deps: PublishDeps, input: PublishInput): Prom
     const path = known ? `/repos/${repo}/issues/${known}` : `/repos/${repo}/issues`;
     return {
       action: 'dry-run',
-      request: { method: known ? 'PATCH' : 'POST', path, repo, title: view.title, body, labels: config.digest.publish.labels },
+      request: { method: known ? 'PATCH' : 'POST', path, repo, title, body, labels: config.digest.publish.labels },
       url: issue.publishedUrl,
       number: known,
     };
@@ -96,13 +99,13 @@ async function publishHoldingLease(deps: PublishDeps, input: PublishInput): Prom
     method: existing ? 'PATCH' : 'POST',
     path: existing ? `/repos/${repo}/issues/${existing}` : `/repos/${repo}/issues`,
     repo,
-    title: view.title,
+    title,
     body,
     labels: config.digest.publish.labels,
   };
   const answer = existing
-    ? await updateGitHubIssue(target, existing, view.title, body)
-    : await createGitHubIssue(target, view.title, body, config.digest.publish.labels);
+    ? await updateGitHubIssue(target, existing, title, body)
+    : await createGitHubIssue(target, title, body, config.digest.publish.labels);
   await updateIssue(db, issue.id, {
     publishedDrafts: drafts,
     status: 'published',

@@ -25,6 +25,12 @@
 const FLAG_TAG_SEQUENCE = '\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F}';
 const HIDDEN_CLASS = '\u061C\u200E\u200F\u202A-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB\u{E0000}-\u{E007F}';
 
+/**
+ * Every hidden control, one at a time, emoji tag sequences included: for a URL, where they can
+ * only disguise where a link leads. Global: use with replace, not test.
+ */
+export const EVERY_HIDDEN_CONTROL = new RegExp(`[${HIDDEN_CLASS}]`, 'gu');
+
 /** A hidden control, or an emoji tag sequence (group 1) to keep whole. */
 const HIDDEN = new RegExp(`(${FLAG_TAG_SEQUENCE})|[${HIDDEN_CLASS}]`, 'gu');
 

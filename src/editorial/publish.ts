@@ -44,7 +44,17 @@ export function marker(volume: number): string {
 }
 
 type PublishDeps = { db: Db; config: Config; github: GitHub; clock: Clock };
-type PublishInput = { volume: number; repo?: string | undefined; dryRun?: boolean | undefined; language?: Language | undefined };
+type PublishInput = {
+  volume: number;
+  repo?: string | undefined;
+  dryRun?: boolean | undefined;
+  language?: Language | undefined;
+  /**
+   * Let the @-mentions editors wrote notify on GitHub (the editor asked, --allow-mentions);
+   * otherwise they are broken like those of text from GitHub, which always are.
+   */
+  allowMentions?: boolean | undefined;
+};
 
 export async function publish(deps: PublishDeps, input: PublishInput): Promise<PublishResult> {
   if (input.dryRun) return publishHoldingLease(deps, input);
@@ -76,7 +86,8 @@ async function publishHoldingLease(deps: PublishDeps, input: PublishInput): Prom
     throw new UsageError(
       `issue ${input.volume} has no entries yet: promote candidates first (radar promote ID --issue ${input.volume})`,
     );
-  const body = `${withoutBacklinks(renderMarkdown(view))}\n${marker(issue.volume)}\n`;
+  const markdown = renderMarkdown(view, { breakMentions: !input.allowMentions });
+  const body = `${withoutBacklinks(markdown)}\n${marker(issue.volume)}\n`;
   // The issue's title on GitHub, as the body's heading shows it: one line, no hidden controls.
   const title = singleLine(view.title);
   const [owner, name] = repo.split('/') as [string, string];

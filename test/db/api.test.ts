@@ -177,6 +177,23 @@ describeEachDialect('JSON API', (t) => {
 
     const dry = await call('POST', '/api/issues/9/publish', { repo: 'radar-test/digest', dry_run: true });
     expect(dry.body).toMatchObject({ action: 'dry-run', request: { method: 'POST', path: '/repos/radar-test/digest/issues' } });
+    // The editor's mentions are broken unless the request says otherwise.
+    await call('PATCH', '/api/issues/9', { title: 'Vol. 9 for @sig-node' });
+    const titled = async (allow?: boolean) =>
+      (
+        await call('POST', '/api/issues/9/publish', {
+          repo: 'radar-test/digest',
+          dry_run: true,
+          ...(allow === undefined ? {} : { allow_mentions: allow }),
+        })
+      ).body.request.body as string;
+    expect(await titled()).toMatch(/^# Vol\. 9 for @&#8203;sig-node\n/);
+    expect(await titled(false)).toMatch(/^# Vol\. 9 for @&#8203;sig-node\n/);
+    expect(await titled(true)).toMatch(/^# Vol\. 9 for @sig-node\n/);
+    expect((await call('POST', '/api/issues/9/publish', { dry_run: true, allow_mentions: 'yes' })).body).toEqual({
+      error: 'body.allow_mentions: expected true or false',
+    });
+    await call('PATCH', '/api/issues/9', { title: '云原生周报第 9 期' });
     githubApi()
       .get('/user')
       .reply(200, userJson('radar-bot'))

@@ -282,6 +282,63 @@ describeEachDialect('editor workflow', (t) => {
     ).toBe('draft');
   });
 
+  it('breaks the mentions editors wrote and drops hidden controls in the published body, unless --allow-mentions', async () => {
+    const { deps, ids, config } = await seedWeek(t().db);
+    await createIssue(deps, { volume: 21, period: W25, title: 'Vol. 21 \u202Eby @digest-team' });
+    const entry = await promote(deps, {
+      itemId: ids['4386'] as number,
+      volume: 21,
+      note: 'Thanks @julz and @knative/serving-wg-leads (mail julz@example.org, see `@types/node`, https://medium.com/@julz/post)',
+    });
+    // Upstream's title, retitled with an override and a mention.
+    await t()
+      .db.updateTable('items')
+      .set({ title: 'Enable HPA \u202E@upstream-author\u202C \u2066by\u2069 concurrency' })
+      .where('id', '=', ids['4386'] as number)
+      .execute();
+    const cli = (...extra: string[]) =>
+      runCli(['issue', 'publish', '21', '--repo', 'radar-test/digest', '--lang', 'en', '--dry-run', ...extra], {
+        database: t().handle,
+        configFile: config.file,
+      });
+
+    const broken = await cli();
+    expect(broken).toMatchObject({ code: 0, stderr: '' });
+    expect(broken.stdout).toContain('title: Vol. 21 by @digest-team\n');
+    expect(broken.stdout).toContain(
+      'Thanks @&#8203;julz and @&#8203;knative/serving-wg-leads (mail julz@example.org, see `@types/node`, https://medium.com/@julz/post)',
+    );
+    expect(broken.stdout).toContain('# Vol. 21 by @&#8203;digest-team');
+    expect(broken.stdout).toContain('Enable HPA @&#8203;upstream-author by concurrency');
+    expect(broken.stdout).not.toMatch(/[\u202A-\u202E\u2066-\u2069]|<U\+/);
+
+    const allowed = await cli('--allow-mentions');
+    expect(allowed.stdout).toContain('Thanks @julz and @knative/serving-wg-leads (mail julz@example.org');
+    expect(allowed.stdout).toContain('# Vol. 21 by @digest-team');
+    // What came from GitHub never mentions anyone.
+    expect(allowed.stdout).toContain('Enable HPA @&#8203;upstream-author by concurrency');
+
+    // The same body is what GitHub receives; the rendered preview keeps the editor's text as written.
+    const sent: string[] = [];
+    githubApi()
+      .get('/user')
+      .reply(200, userJson('radar-bot'))
+      .get('/repos/radar-test/digest/issues')
+      .query(true)
+      .reply(200, [])
+      .post('/repos/radar-test/digest/issues', (body: { title: string; body: string }) => {
+        sent.push(body.title, body.body);
+        return true;
+      })
+      .reply(201, { number: 60, html_url: 'https://github.com/radar-test/digest/issues/60' });
+    await publish({ ...deps, github: testGitHub() }, { volume: 21, repo: 'radar-test/digest', language: 'en' });
+    expect(sent[0]).toBe('Vol. 21 by @digest-team');
+    expect(sent[1]).toContain('Thanks @&#8203;julz and @&#8203;knative/serving-wg-leads');
+    expect(sent[1]).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+    expect(render((await renderable(t().db, deps.config, 21, 'en')).renderable, 'md')).toContain('Thanks @julz and');
+    expect(entry.blurbTrusted).toBe(true);
+  });
+
   it('publishes one volume at a time', async () => {
     const { deps, ids } = await seedWeek(t().db);
     await createIssue(deps, { volume: 15, period: W25 });

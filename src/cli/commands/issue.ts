@@ -41,7 +41,7 @@ function languageOf(value: string | undefined): Language | undefined {
 
 const USAGE = `issue new --volume N [--title T] [--week YYYY-Www | --from ISO --to ISO]
        radar issue list | show N | render N [--format md|html] [--lang zh-CN|en] [--out FILE]
-       radar issue publish N [--repo owner/name] [--dry-run] | reopen N`;
+       radar issue publish N [--repo owner/name] [--allow-mentions] [--dry-run] | reopen N`;
 
 export const issueCommand = defineCommand({
   name: 'issue',
@@ -55,8 +55,10 @@ renders and publishes.
   issue list                       every issue with its status
   issue show N                     its sections and entries (with entry ids for radar entry)
   issue render N [--format md|html] [--lang zh-CN|en] [--out FILE]   the issue, on stdout or into FILE
-  issue publish N [--repo o/r] [--dry-run]   create the GitHub issue, or update the one created before;
-                                   the issue becomes read-only (--dry-run prints the request instead)
+  issue publish N [--repo o/r] [--allow-mentions] [--dry-run]   create the GitHub issue, or update the
+                                   one created before; the issue becomes read-only (--dry-run prints the
+                                   request instead). @-mentions in what editors wrote are broken (they
+                                   read the same and notify nobody) unless --allow-mentions
   issue reopen N                   make a published issue editable again (its GitHub issue is kept)
 
 The title defaults to digest.title of the config ({volume} replaced) in the rendering language.`,
@@ -70,6 +72,7 @@ The title defaults to digest.title of the config ({volume} replaced) in the rend
     lang: { type: 'string' },
     repo: { type: 'string' },
     'dry-run': { type: 'boolean' },
+    'allow-mentions': { type: 'boolean' },
     out: { type: 'string' },
   },
   positionals: { min: 1, max: 2 },
@@ -157,7 +160,13 @@ The title defaults to digest.title of the config ({volume} replaced) in the rend
         const config = ctx.config();
         const result = await publish(
           { db, config, github: ctx.github(), clock: ctx.clock },
-          { volume, repo: values.repo, dryRun: values['dry-run'], language: languageOf(values.lang) },
+          {
+            volume,
+            repo: values.repo,
+            dryRun: values['dry-run'],
+            language: languageOf(values.lang),
+            allowMentions: values['allow-mentions'],
+          },
         );
         if (result.action === 'dry-run') {
           ctx.stdout.write(

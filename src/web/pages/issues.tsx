@@ -201,6 +201,13 @@ export const IssuePage: FC<IssueView> = (view) => {
               </select>
             </label>
           </p>
+          <p>
+            <label>
+              <input type="checkbox" id="publish-mentions" /> let the @mentions editors wrote notify those people
+            </label>
+            <br />
+            <span class="faint">Otherwise they read the same but notify nobody. Text from GitHub never notifies.</span>
+          </p>
           <p class="filters">
             <button type="button" class="primary" id="publish-confirm">
               Publish

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import { displayPath } from '../config/load.js';
 import { renderMarkdown } from '../digest/render-markdown.js';
 import { singleLine } from '../digest/text.js';
 import type { Language } from '../domain/digest.js';
@@ -10,6 +11,7 @@ import type { Db } from '../store/db.js';
 import { updateIssue } from '../store/digest.js';
 import { newHolder, releaseLease, tryAcquireLease } from '../store/leases.js';
 import { draftsToPublish, renderable } from './issues.js';
+import { publishTarget } from './publish-target.js';
 
 /**
  * Publishing a digest issue as a GitHub issue: created the first time, updated (the same GitHub
@@ -37,8 +39,6 @@ export interface PublishResult {
 /** Longer than any publish: GitHub's own timeouts and retries come first. */
 const PUBLISH_LEASE_MS = 5 * 60_000;
 
-const OWNER_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
-
 export function marker(volume: number): string {
   return `<!-- radar-digest volume=${volume} -->`;
 }
@@ -46,7 +46,10 @@ export function marker(volume: number): string {
 type PublishDeps = { db: Db; config: Config; github: GitHub; clock: Clock };
 type PublishInput = {
   volume: number;
+  /** The repository asked for; it must be one the config allows (see publish-target.ts). */
   repo?: string | undefined;
+  /** How the request names `repo` in messages (default `--repo`; the API says `body.repo`). */
+  repoField?: string | undefined;
   dryRun?: boolean | undefined;
   language?: Language | undefined;
   /**
@@ -76,12 +79,16 @@ async function publishHoldingLease(deps: PublishDeps, input: PublishInput): Prom
   // The drafts published are the drafts kept: one reading of the facts for both.
   const drafts = await draftsToPublish(db, input.volume);
   const { issue, renderable: view, entries } = await renderable(db, config, input.volume, language, drafts);
-  const repo = input.repo ?? issue.publishedRepo ?? config.digest.publish.repo;
-  if (!repo)
-    throw new UsageError(
-      `radar issue publish ${input.volume}: --repo owner/name is needed (or digest.publish.repo in the config)`,
-    );
-  if (!OWNER_NAME.test(repo)) throw new UsageError(`--repo: "${repo}" is not owner/name`);
+  // Before anything is sent or stored: only where the config allows, and where it was published.
+  const repo = publishTarget({
+    volume: input.volume,
+    requested: input.repo,
+    field: input.repoField ?? '--repo',
+    published: issue.publishedRepo ? { repo: issue.publishedRepo, number: issue.publishedNumber } : null,
+    allowed: config.digest.publish.repos,
+    defaultRepo: config.digest.publish.repo,
+    configFile: displayPath(config.file),
+  });
   if (entries.length === 0)
     throw new UsageError(
       `issue ${input.volume} has no entries yet: promote candidates first (radar promote ID --issue ${input.volume})`,

@@ -264,7 +264,14 @@ export function createApi(deps: ApiDeps): Hono<WebEnv> {
     const body = parse(publishBody, await json(c), 'body');
     const result = await publish(
       { db: deps.db, config: deps.config, github: deps.github(), clock: deps.clock },
-      { volume, repo: body.repo, dryRun: body.dry_run, language: body.lang, allowMentions: body.allow_mentions },
+      {
+        volume,
+        repo: body.repo,
+        repoField: 'body.repo',
+        dryRun: body.dry_run,
+        language: body.lang,
+        allowMentions: body.allow_mentions,
+      },
     );
     return c.json({ action: result.action, url: result.url, number: result.number, request: result.request });
   });

@@ -194,6 +194,12 @@ describeEachDialect('JSON API', (t) => {
       error: 'body.allow_mentions: expected true or false',
     });
     await call('PATCH', '/api/issues/9', { title: '云原生周报第 9 期' });
+    // Only where the config allows, and a published issue only where it was: refused before any request.
+    const elsewhere = await call('POST', '/api/issues/9/publish', { repo: 'kubernetes/kubernetes', dry_run: true });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.error).toMatch(
+      /^body\.repo: "kubernetes\/kubernetes" is not a repository radar may publish to \(digest\.publish\.repos in .*: radar-test\/digest, radar-test\/archive\)$/,
+    );
     githubApi()
       .get('/user')
       .reply(200, userJson('radar-bot'))
@@ -210,6 +216,12 @@ describeEachDialect('JSON API', (t) => {
     expect((await call('DELETE', '/api/issues/9')).status).toBe(409);
     expect((await call('POST', '/api/issues/9/reopen')).body.status).toBe('draft');
     expect((await call('POST', '/api/issues/9/publish', { repo: 'bad repo' })).status).toBe(400);
+    // Published: only where it was.
+    const moved = await call('POST', '/api/issues/9/publish', { repo: 'radar-test/archive' });
+    expect(moved.status).toBe(409);
+    expect(moved.body.error).toMatch(
+      /^issue 9 was published to radar-test\/digest \(#5\): every publish updates that GitHub issue/,
+    );
     await call('DELETE', '/api/issues/9').then((r) => expect(r.status).toBe(204));
     expect((await call('GET', '/api/issues/9')).status).toBe(404);
   });

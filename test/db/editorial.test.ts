@@ -17,7 +17,7 @@ import {
   reopen,
 } from '../../src/editorial/issues.js';
 import { marker, publish } from '../../src/editorial/publish.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/errors.js';
+import { ConflictError, NotFoundError, UsageError, ValidationError } from '../../src/lib/errors.js';
 import { parseIsoWeek } from '../../src/lib/time.js';
 import { listEntries } from '../../src/store/digest.js';
 import { newHolder, tryAcquireLease } from '../../src/store/leases.js';
@@ -337,6 +337,61 @@ describeEachDialect('editor workflow', (t) => {
     expect(sent[1]).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
     expect(render((await renderable(t().db, deps.config, 21, 'en')).renderable, 'md')).toContain('Thanks @julz and');
     expect(entry.blurbTrusted).toBe(true);
+  });
+
+  it('publishes only to a repository the config lists, and a published issue only where it was, before any request', async () => {
+    const { deps, ids, config } = await seedWeek(t().db);
+    await createIssue(deps, { volume: 22, period: W25 });
+    await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 22 });
+    const cli = (...args: string[]) =>
+      runCli(['issue', 'publish', '22', ...args], { database: t().handle, configFile: config.file });
+    const stored = () =>
+      t()
+        .db.selectFrom('digest_issues')
+        .select(['status', 'published_repo', 'published_number'])
+        .where('volume', '=', 22)
+        .executeTakeFirstOrThrow();
+    const draft = { status: 'draft', published_repo: null, published_number: null };
+
+    // No GitHub mock is declared: any request would fail the test (and the network is closed).
+    const elsewhere = await cli('--repo', 'kubernetes/kubernetes');
+    expect(elsewhere).toMatchObject({ code: 64, stdout: '' });
+    expect(elsewhere.stderr).toMatch(
+      /^--repo: "kubernetes\/kubernetes" is not a repository radar may publish to \(digest\.publish\.repos in .*radar\.yaml: radar-test\/digest, radar-test\/archive\)\n$/,
+    );
+    expect((await cli('--repo', 'kubernetes/kubernetes', '--dry-run')).code).toBe(64);
+    expect((await cli()).stderr).toMatch(
+      /^issue 22: --repo owner\/name is needed, one of radar-test\/digest, radar-test\/archive/,
+    );
+    expect(await stored()).toEqual(draft);
+    await expect(publish({ ...deps, github: testGitHub() }, { volume: 22, repo: 'evil/target' })).rejects.toThrow(UsageError);
+    expect(await stored()).toEqual(draft);
+
+    githubApi()
+      .get('/user')
+      .reply(200, userJson('radar-bot'))
+      .get('/repos/radar-test/archive/issues')
+      .query(true)
+      .reply(200, [])
+      .post('/repos/radar-test/archive/issues')
+      .reply(201, { number: 3, html_url: 'https://github.com/radar-test/archive/issues/3' });
+    expect((await cli('--repo', 'Radar-Test/Archive')).stdout).toMatch(
+      /^created https:\/\/github\.com\/radar-test\/archive\/issues\/3/,
+    );
+    expect(await stored()).toEqual({ status: 'published', published_repo: 'radar-test/archive', published_number: 3 });
+
+    // Reopened and published again with another --repo: refused, not a second issue elsewhere.
+    await reopen(deps, 22);
+    const moved = await cli('--repo', 'radar-test/digest');
+    expect(moved.code).toBe(65);
+    expect(moved.stderr).toBe(
+      'radar issue: issue 22 was published to radar-test/archive (#3): every publish updates that GitHub issue, and none is started in radar-test/digest; leave --repo out\n',
+    );
+    expect(await stored()).toEqual({ status: 'draft', published_repo: 'radar-test/archive', published_number: 3 });
+    githubApi()
+      .patch('/repos/radar-test/archive/issues/3')
+      .reply(200, { number: 3, html_url: 'https://github.com/radar-test/archive/issues/3' });
+    expect((await cli()).stdout).toMatch(/^updated https:\/\/github\.com\/radar-test\/archive\/issues\/3/);
   });
 
   it('publishes one volume at a time', async () => {

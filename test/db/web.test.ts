@@ -265,6 +265,35 @@ describeEachDialect('web app security', (t) => {
     expect((await web.call('GET', `/api/items/${item}`)).body.title).toContain('\u202Eexe.gpj');
   });
 
+  it('offers only the repositories the config allows in the publish dialog', async () => {
+    const { web: first, ids, config, deps } = await start();
+    await first.call('POST', '/api/issues', { volume: 7, week: '2019-W25' });
+    await first.call('POST', '/api/issues/7/entries', { item_id: ids['v1.15.0'] });
+    const browser = first.browser();
+    await browser.signIn('alice');
+    const dialog = (await browser.request('GET', '/issues/7')).body;
+    // Two allowed and no default: the editor chooses one of them, nothing else.
+    expect(dialog).toMatch(
+      /<select id="publish-repo"><option value="" selected="">choose…<\/option><option value="radar-test\/digest">radar-test\/digest<\/option><option value="radar-test\/archive">radar-test\/archive<\/option><\/select>/,
+    );
+    expect(dialog).not.toContain('<input id="publish-repo"');
+
+    // None allowed: the dialog says what is missing, and cannot publish.
+    await first.close();
+    web = await startWeb({
+      db: t().db,
+      config: { ...config, digest: { ...config.digest, publish: { repo: null, repos: [], labels: [] } } },
+      clock: deps.clock,
+      users: [{ name: 'alice', role: 'editor' }],
+    });
+    const other = (web as WebTest).browser();
+    await other.signIn('alice');
+    const none = (await other.request('GET', '/issues/7')).body;
+    expect(none).toContain('The config names no repository radar may publish to');
+    expect(none).toMatch(/<button type="button" class="primary" id="publish-confirm" disabled="">/);
+    expect(none).not.toContain('id="publish-repo"');
+  });
+
   it('refuses bodies over 1 MiB', async () => {
     const { web } = await start();
     const big = await web.call('POST', '/api/issues', { volume: 1, title: 'x'.repeat(1_100_000) });

@@ -375,7 +375,8 @@ function setupIssue() {
   document.getElementById('publish-cancel')?.addEventListener('click', () => {
     dialog.hidden = true;
   });
-  document.getElementById('publish-repo')?.addEventListener('input', (event) => {
+  // Only a repository the config allows can be chosen; the server checks it again.
+  document.getElementById('publish-repo')?.addEventListener('change', (event) => {
     document.getElementById('publish-target').textContent = event.target.value;
   });
   document.getElementById('publish-confirm')?.addEventListener('click', async () => {

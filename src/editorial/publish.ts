@@ -5,6 +5,8 @@ import { singleLine } from '../digest/text.js';
 import type { Language } from '../domain/digest.js';
 import type { GitHub } from '../github/client.js';
 import { GitHubApiError } from '../github/errors.js';
+import { findIssueByMarker } from '../github/issue-marker.js';
+import { newMeter, withMeter } from '../github/meter.js';
 import type { Clock } from '../lib/clock.js';
 import { ConflictError, UsageError } from '../lib/errors.js';
 import type { Db } from '../store/db.js';
@@ -34,6 +36,8 @@ export interface PublishResult {
   request: PublishRequest;
   url: string | null;
   number: number | null;
+  /** GitHub requests the publish made (retries included): the marker search's pages, the write. */
+  requests: number;
 }
 
 /** Longer than any publish: GitHub's own timeouts and retries come first. */
@@ -60,6 +64,12 @@ type PublishInput = {
 };
 
 export async function publish(deps: PublishDeps, input: PublishInput): Promise<PublishResult> {
+  const meter = newMeter();
+  const result = await withMeter(meter, () => publishOnce(deps, input));
+  return { ...result, requests: meter.requests };
+}
+
+async function publishOnce(deps: PublishDeps, input: PublishInput): Promise<Omit<PublishResult, 'requests'>> {
   if (input.dryRun) return publishHoldingLease(deps, input);
   // One publish of a volume at a time: two at once would both find no issue and both create one.
   const lease = `publish:${input.volume}`;
@@ -73,7 +83,7 @@ export async function publish(deps: PublishDeps, input: PublishInput): Promise<P
   }
 }
 
-async function publishHoldingLease(deps: PublishDeps, input: PublishInput): Promise<PublishResult> {
+async function publishHoldingLease(deps: PublishDeps, input: PublishInput): Promise<Omit<PublishResult, 'requests'>> {
   const { db, config } = deps;
   const language = input.language ?? config.digest.language;
   // The drafts published are the drafts kept: one reading of the facts for both.
@@ -111,7 +121,7 @@ async function publishHoldingLease(deps: PublishDeps, input: PublishInput): Prom
     };
   }
 
-  const target = { github: deps.github, owner, name, volume: issue.volume };
+  const target: Target = { github: deps.github, owner, name, volume: issue.volume, draftCreatedAt: issue.createdAt };
   const existing = known ?? (await findByMarker(target));
   const request: PublishRequest = {
     method: existing ? 'PATCH' : 'POST',
@@ -141,7 +151,14 @@ interface Target {
   owner: string;
   name: string;
   volume: number;
+  /** When the draft was created: no GitHub issue of radar's for it can be older. */
+  draftCreatedAt: Date;
+  /** radar's login, asked once per publish. */
+  viewer?: Promise<string | null>;
 }
+
+/** How far radar's clock and GitHub's may disagree, at most, for the marker search. */
+const CLOCK_MARGIN_MS = 24 * 60 * 60_000;
 
 type Answer = { number: number; html_url: string; found?: boolean };
 
@@ -196,31 +213,28 @@ export function withoutBacklinks(markdown: string): string {
 }
 
 /**
- * An issue of the target repo created by an earlier publish of this volume: its body ends with
- * the marker, and radar's own account wrote it (anyone can quote a marker in an issue of theirs).
+ * The issue an earlier publish of this volume created in the target repo (see
+ * github/issue-marker.ts), looked for among the issues created since the draft was, less a day
+ * for clocks that disagree (the draft's time is radar's database's, the issues' GitHub's): radar
+ * creates the GitHub issue only from the draft, so nothing older can be it.
  */
 async function findByMarker(target: Target): Promise<number | null> {
   const { github, owner, name, volume } = target;
-  // An app's installation token cannot read /user; its issues are then told by the marker alone.
-  const viewer = await github
+  // An app's installation token cannot read /user (403); its issues are then a bot's. Any other
+  // failure stops the publish: looking without knowing whose issues count could take a stranger's.
+  target.viewer ??= github
     .get<{ login: string }>('/user')
     .then((user) => user.login.toLowerCase())
-    .catch(() => null);
-  const recent = await github.get<
-    Array<{ number: number; body?: string | null; pull_request?: unknown; user?: { login?: string } | null }>
-  >('/repos/{owner}/{repo}/issues', {
+    .catch((error: unknown) => {
+      if (error instanceof GitHubApiError && error.status === 403) return null;
+      throw error;
+    });
+  const found = await findIssueByMarker(github, {
     owner,
     repo: name,
-    state: 'all',
-    sort: 'created',
-    direction: 'desc',
-    per_page: 50,
+    marker: marker(volume),
+    creator: await target.viewer,
+    createdSince: new Date(target.draftCreatedAt.getTime() - CLOCK_MARGIN_MS),
   });
-  const found = recent.find(
-    (i) =>
-      !i.pull_request &&
-      (i.body ?? '').trimEnd().endsWith(marker(volume)) &&
-      (viewer === null || i.user?.login?.toLowerCase() === viewer),
-  );
-  return found?.number ?? null;
+  return found.number;
 }

@@ -273,7 +273,13 @@ export function createApi(deps: ApiDeps): Hono<WebEnv> {
         allowMentions: body.allow_mentions,
       },
     );
-    return c.json({ action: result.action, url: result.url, number: result.number, request: result.request });
+    return c.json({
+      action: result.action,
+      url: result.url,
+      number: result.number,
+      requests: result.requests,
+      request: result.request,
+    });
   });
   app.post('/api/issues/:volume/reopen', async (c) =>
     c.json(issueJson(await reopen(editorial(c), parse(positiveParam('volume'), c.req.param('volume'), 'path')))),

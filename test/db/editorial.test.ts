@@ -10,6 +10,7 @@ import {
   decide,
   deleteDraft,
   editEntry,
+  getIssue,
   moveEntry,
   promote,
   removeEntry,
@@ -24,10 +25,15 @@ import { newHolder, tryAcquireLease } from '../../src/store/leases.js';
 import { runCli } from '../tools/cli.js';
 import { describeEachDialect } from '../tools/db.js';
 import { HOSTILE_TITLE, seedWeek } from '../tools/editorial.js';
-import { issueJson, userJson } from '../tools/github-fixtures.js';
+import { issueJson, linkHeader, userJson } from '../tools/github-fixtures.js';
 import { githubApi, testGitHub } from '../tools/github-mock.js';
 
 const W25 = parseIsoWeek('2019-W25');
+
+/** A time as GitHub writes it (no milliseconds), `minutes` after `from`. */
+function githubTime(from: Date, minutes: number): string {
+  return new Date(from.getTime() + minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 const golden = (name: string) => new URL(`../fixtures/golden/${name}`, import.meta.url);
 
 /** Compares with a golden file; UPDATE_GOLDEN=1 rewrites it (then read the diff before committing). */
@@ -154,7 +160,7 @@ describeEachDialect('editor workflow', (t) => {
       .get('/user')
       .reply(200, userJson('radar-bot'))
       .get('/repos/radar-test/digest/issues')
-      .query({ state: 'all', sort: 'created', direction: 'desc', per_page: 50 })
+      .query({ state: 'all', sort: 'created', direction: 'desc', per_page: 100, creator: 'radar-bot' })
       .reply(200, [])
       .post('/repos/radar-test/digest/issues', (body) => {
         created.push(body as Record<string, unknown>);
@@ -192,8 +198,9 @@ describeEachDialect('editor workflow', (t) => {
 
   it("finds the GitHub issue of an interrupted first publish by its marker, not a stranger's quoting it", async () => {
     const { deps, ids } = await seedWeek(t().db);
-    await createIssue(deps, { volume: 12, period: W25 });
+    const draft = await createIssue(deps, { volume: 12, period: W25 });
     await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 12 });
+    const at = (minutes: number) => githubTime(draft.createdAt, minutes);
     githubApi()
       .get('/user')
       .reply(200, userJson('radar-bot'))
@@ -205,8 +212,8 @@ describeEachDialect('editor workflow', (t) => {
           number: 9,
           title: 'how does radar find its issue?',
           user: 'stranger',
-          createdAt: '2019-06-24T10:00:00Z',
-          updatedAt: '2019-06-24T10:00:00Z',
+          createdAt: at(30),
+          updatedAt: at(30),
           body: `It looks for\n${marker(12)}`,
         }),
         issueJson({
@@ -214,8 +221,8 @@ describeEachDialect('editor workflow', (t) => {
           number: 8,
           title: 'quoting',
           user: 'radar-bot',
-          createdAt: '2019-06-24T09:00:00Z',
-          updatedAt: '2019-06-24T09:00:00Z',
+          createdAt: at(20),
+          updatedAt: at(20),
           body: `\`${marker(12)}\` is the marker`,
         }),
         issueJson({
@@ -223,8 +230,8 @@ describeEachDialect('editor workflow', (t) => {
           number: 7,
           title: 'Vol. 12',
           user: 'radar-bot',
-          createdAt: '2019-06-24T08:00:00Z',
-          updatedAt: '2019-06-24T08:00:00Z',
+          createdAt: at(10),
+          updatedAt: at(10),
           body: `...\n${marker(12)}\n`,
         }),
       ])
@@ -236,13 +243,106 @@ describeEachDialect('editor workflow', (t) => {
     });
   });
 
+  it('finds the interrupted publish behind 230 newer issues, and counts what the search cost', async () => {
+    const { deps, ids } = await seedWeek(t().db);
+    const draft = await createIssue(deps, { volume: 23, period: W25 });
+    await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 23 });
+    // GitHub created radar's issue, then 230 issues and pull requests were opened before the next publish.
+    const newer = Array.from({ length: 230 }, (_, i) =>
+      issueJson({
+        repo: 'radar-test/digest',
+        number: 900 - i,
+        title: `Issue ${i}`,
+        user: i === 3 ? 'stranger' : 'octocat',
+        body: i === 3 ? `copied:\n${marker(23)}` : null,
+        createdAt: githubTime(draft.createdAt, 600 - i),
+        updatedAt: githubTime(draft.createdAt, 600 - i),
+        ...(i % 2 ? { pull: { mergedAt: null } } : {}),
+      }),
+    );
+    const radars = issueJson({
+      repo: 'radar-test/digest',
+      number: 670,
+      title: '云原生周报 Vol. 23',
+      user: 'radar-digest[bot]',
+      body: `# 云原生周报 Vol. 23\n\n...\n${marker(23)}\n`,
+      labels: ['weekly'],
+      createdAt: githubTime(draft.createdAt, 5),
+      updatedAt: githubTime(draft.createdAt, 5),
+    });
+    const listed = [...newer, radars];
+    const query = { state: 'all', sort: 'created', direction: 'desc', per_page: 100 };
+    const byId = '/repositories/20580498/issues';
+    // A GitHub App's token: no /user, so no creator filter; only a bot's issue can be radar's.
+    githubApi().get('/user').reply(403, {
+      message: 'Resource not accessible by integration',
+      documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+      status: '403',
+    });
+    for (const page of [1, 2, 3])
+      githubApi()
+        .get(page === 1 ? '/repos/radar-test/digest/issues' : byId)
+        .query(page === 1 ? query : { ...query, page })
+        .reply(200, listed.slice((page - 1) * 100, page * 100), { link: linkHeader(byId, query, page, 4) });
+    githubApi()
+      .patch('/repos/radar-test/digest/issues/670')
+      .reply(200, { number: 670, html_url: 'https://github.com/radar-test/digest/issues/670' });
+
+    const result = await publish({ ...deps, github: testGitHub() }, { volume: 23, repo: 'radar-test/digest' });
+
+    expect(result).toMatchObject({ action: 'updated', number: 670, requests: 5 });
+    expect(await getIssue(t().db, 23)).toMatchObject({ status: 'published', publishedNumber: 670 });
+  });
+
+  it('stops the search at issues older than the draft, then creates the issue', async () => {
+    const { deps, ids } = await seedWeek(t().db);
+    const draft = await createIssue(deps, { volume: 24, period: W25 });
+    await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 24 });
+    // radar's account also opened 120 other issues since; then its issues from before the draft.
+    const own = (count: number, fromMinutes: number) =>
+      Array.from({ length: count }, (_, i) =>
+        issueJson({
+          repo: 'radar-test/digest',
+          number: 5000 - fromMinutes - i,
+          title: `Report ${i}`,
+          user: 'radar-bot',
+          body: i === 0 ? `an older volume\n${marker(23)}` : 'report',
+          createdAt: githubTime(draft.createdAt, fromMinutes - i * 60),
+          updatedAt: githubTime(draft.createdAt, fromMinutes - i * 60),
+        }),
+      );
+    const listed = [...own(120, 120 * 60), ...own(80, -2 * 24 * 60)];
+    const query = { state: 'all', sort: 'created', direction: 'desc', per_page: 100, creator: 'radar-bot' };
+    githubApi().get('/user').reply(200, userJson('radar-bot'));
+    githubApi()
+      .get('/repos/radar-test/digest/issues')
+      .query(query)
+      .reply(200, listed.slice(0, 100), {
+        link: linkHeader('/repositories/1/issues', query, 1, 2),
+      });
+    githubApi()
+      .get('/repositories/1/issues')
+      .query({ ...query, page: 2 })
+      .reply(200, listed.slice(100, 200), { link: linkHeader('/repositories/1/issues', query, 2, 7) });
+    githubApi()
+      .post('/repos/radar-test/digest/issues')
+      .reply(201, { number: 5001, html_url: 'https://github.com/radar-test/digest/issues/5001' });
+
+    const result = await publish({ ...deps, github: testGitHub() }, { volume: 24, repo: 'radar-test/digest' });
+
+    // GET /user, two pages (the second reaches issues older than the draft), the POST.
+    expect(result).toMatchObject({ action: 'created', number: 5001, requests: 4 });
+  });
+
   it('never sends a create twice: a failed POST is followed by a look for the marker', async () => {
     const { deps, ids } = await seedWeek(t().db);
-    await createIssue(deps, { volume: 14, period: W25 });
+    const draft = await createIssue(deps, { volume: 14, period: W25 });
     await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 14 });
-    const listing = () =>
-      githubApi().get('/user').reply(200, userJson('radar-bot')).get('/repos/radar-test/digest/issues').query(true);
+    // radar's login is asked once a publish; the listing before the POST and the one after it.
+    const viewer = () => githubApi().get('/user').reply(200, userJson('radar-bot'));
+    const listing = () => githubApi().get('/repos/radar-test/digest/issues').query(true);
     // GitHub created the issue, then failed to answer: found by its marker, and updated.
+    viewer();
     listing().reply(200, []);
     githubApi().post('/repos/radar-test/digest/issues').once().reply(502, { message: 'Server Error' });
     listing().reply(200, [
@@ -251,8 +351,8 @@ describeEachDialect('editor workflow', (t) => {
         number: 31,
         title: 'Vol. 14',
         user: 'radar-bot',
-        createdAt: '2019-06-24T08:00:00Z',
-        updatedAt: '2019-06-24T08:00:00Z',
+        createdAt: githubTime(draft.createdAt, 1),
+        updatedAt: githubTime(draft.createdAt, 1),
         body: `...\n${marker(14)}\n`,
       }),
     ]);
@@ -262,6 +362,8 @@ describeEachDialect('editor workflow', (t) => {
     expect(await publish({ ...deps, github: testGitHub() }, { volume: 14, repo: 'radar-test/digest' })).toMatchObject({
       action: 'updated',
       number: 31,
+      // GET /user, the listing, the POST that failed (not retried), the listing again, the PATCH.
+      requests: 5,
     });
 
     // It did not: nothing stored, and publishing again is the way on.
@@ -271,6 +373,7 @@ describeEachDialect('editor workflow', (t) => {
       .set({ published_number: null, published_repo: null })
       .where('volume', '=', 14)
       .execute();
+    viewer();
     listing().reply(200, []);
     githubApi().post('/repos/radar-test/digest/issues').once().reply(502, { message: 'Server Error' });
     listing().reply(200, []);

@@ -174,7 +174,7 @@ The title defaults to digest.title of the config ({volume} replaced) in the rend
           );
         } else {
           ctx.stdout.write(
-            `${result.action} ${result.url} (issue ${volume} is now published and read-only; radar issue reopen ${volume} to edit)\n`,
+            `${result.action} ${result.url} (issue ${volume} is now published and read-only; radar issue reopen ${volume} to edit; ${result.requests} GitHub request${result.requests === 1 ? '' : 's'})\n`,
           );
         }
         return 0;

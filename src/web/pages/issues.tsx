@@ -180,8 +180,8 @@ export const IssuePage: FC<IssueView> = (view) => {
           <h2 id="publish-title">{`Publish Vol. ${view.issue.volume}?`}</h2>
           {view.publishRepos.length === 0 ? (
             <p class="notice" id="publish-unconfigured">
-              The config names no repository radar may publish to: a maintainer sets digest.publish.repo (or
-              digest.publish.repos) in the config file.
+              The config names no repository radar may publish to: a maintainer sets digest.publish.repo (or digest.publish.repos)
+              in the config file.
             </p>
           ) : (
             <p>

@@ -576,6 +576,35 @@ describeEachDialect('editor workflow', (t) => {
     expect(render((await renderable(t().db, deps.config, 19, 'en')).renderable, 'md')).not.toContain('example.org/a');
   });
 
+  it('prints a title with bidi controls in the order it is stored, the controls shown, on the command line', async () => {
+    const { deps, ids, config } = await seedWeek(t().db);
+    // Stored "Fix <RLO>exe.gpj<PDF> 👩‍💻": a terminal that is given U+202E shows "Fix jpg.exe".
+    await t()
+      .db.updateTable('items')
+      .set({ title: 'Fix \u202Eexe.gpj\u202C 👩‍💻 \u2066kubelet\u2069' })
+      .where('id', '=', ids['78002'] as number)
+      .execute();
+    await createIssue(deps, { volume: 25, period: W25 });
+    await promote(deps, { itemId: ids['78002'] as number, volume: 25, only: true });
+    const run = (...argv: string[]) => runCli(argv, { database: t().handle, configFile: config.file });
+    const shown = 'Fix <U+202E>exe.gpj<U+202C> 👩‍💻 <U+2066>kubelet<U+2069>';
+
+    const show = await run('issue', 'show', '25', '--lang', 'en');
+    expect(show.stdout).toContain(shown);
+    const candidates = await run('candidates', '--week', '2019-W25', '--all');
+    expect(candidates.stdout).toContain(shown);
+    const json = await run('candidates', '--week', '2019-W25', '--all', '--json');
+    expect(json.stdout).toContain('"Fix \\u202eexe.gpj\\u202c 👩‍💻 \\u2066kubelet\\u2069"');
+    for (const out of [show.stdout, candidates.stdout, json.stdout]) expect(out).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+    expect((JSON.parse(json.stdout) as Array<{ title: string }>).map((c) => c.title)).toContain(
+      'Fix \u202Eexe.gpj\u202C 👩‍💻 \u2066kubelet\u2069',
+    );
+    // An error quoting what it refuses shows the controls too.
+    expect((await run('issue', 'publish', '25', '--repo', 'a/b\u202Ec')).stderr).toBe(
+      '--repo: "a/b<U+202E>c" is not owner/name\n',
+    );
+  });
+
   it('renders from the command line into a file with --out', async () => {
     const { deps, ids, config } = await seedWeek(t().db);
     await createIssue(deps, { volume: 20, period: W25 });

@@ -1,5 +1,5 @@
 import { ConfigError, RadarError, UsageError } from '../lib/errors.js';
-import { terminalSafe } from '../lib/terminal.js';
+import { terminalLines, terminalSafe } from '../lib/terminal.js';
 import { asDatabaseUnavailable } from '../store/db-errors.js';
 import type { Command } from './command.js';
 import { parseCommandArgs } from './command.js';
@@ -47,7 +47,8 @@ export async function runCommand(
     const error = asDatabaseUnavailable(caught) ?? caught;
     if (error instanceof RadarError) {
       const prefix = error instanceof UsageError || error instanceof ConfigError ? '' : `radar ${command.name}: `;
-      stderr.write(`${prefix}${error.message}\n`);
+      // Messages quote what they refuse (a --repo, a title): shown as text, never as controls.
+      stderr.write(`${prefix}${terminalLines(error.message)}\n`);
       return error.exitCode;
     }
     stderr.write(`radar ${command.name}: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);

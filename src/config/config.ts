@@ -45,7 +45,13 @@ export interface DigestConfig {
   language: Language;
   title: Record<Language, string>;
   sections: Array<{ id: string; title: Record<Language, string>; projects: boolean }>;
-  publish: { repo: string | null; labels: string[] };
+  publish: {
+    /** The default target: `repo`, else the one repository of `repos`. */
+    repo: string | null;
+    /** Every repository radar may publish to: `repos`, else just `repo`; empty, none. */
+    repos: string[];
+    labels: string[];
+  };
 }
 
 export interface AccessConfig {

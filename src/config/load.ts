@@ -106,7 +106,7 @@ function freeze(parsed: ParsedConfig, file: string): Config {
       language: parsed.digest.language,
       title: parsed.digest.title,
       sections: parsed.digest.sections.map((s) => ({ id: s.id, title: s.title, projects: s.projects })),
-      publish: { repo: parsed.digest.publish.repo ?? null, labels: [...parsed.digest.publish.labels] },
+      publish: publishTargets(parsed.digest.publish),
     },
     scoring: {
       weights,
@@ -125,6 +125,16 @@ function freeze(parsed: ParsedConfig, file: string): Config {
     projects,
     repos: projects.flatMap((p) => p.repos),
   });
+}
+
+/**
+ * Where issues may be published: `repos` as listed, else just `repo` (so a config from before
+ * `repos` keeps publishing where it did). The default target is `repo`, else the only one listed.
+ */
+function publishTargets(publish: ParsedConfig['digest']['publish']): Config['digest']['publish'] {
+  const repos = publish.repos ? [...publish.repos] : publish.repo ? [publish.repo] : [];
+  const named = publish.repo && repos.find((r) => r.toLowerCase() === publish.repo?.toLowerCase());
+  return { repo: named || (repos.length === 1 ? (repos[0] as string) : null), repos, labels: [...publish.labels] };
 }
 
 /** "Istio/Envoy" -> "istio-envoy": a project's part of a section id. */

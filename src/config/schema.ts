@@ -178,6 +178,11 @@ const digestSchema = z
       .strictObject({
         /** Where `radar issue publish` creates the GitHub issue when --repo is not given. */
         repo: repoName.optional(),
+        /**
+         * Every repository radar may publish to (with its token); `repo` must be one of them.
+         * Without it, just `repo`; without either, publishing is refused.
+         */
+        repos: z.array(repoName).min(1, { error: 'expected at least one repository (or leave repos out)' }).optional(),
         labels: z.array(z.string().min(1)).default([]),
       })
       .default({ labels: [] }),
@@ -188,6 +193,24 @@ const digestSchema = z
       if (ids.indexOf(id) !== i)
         ctx.addIssue({ code: 'custom', path: ['sections', i, 'id'], message: `duplicate section id ${JSON.stringify(id)}` });
     });
+    const allowed = (digest.publish.repos ?? []).map((r) => r.toLowerCase());
+    allowed.forEach((repo, i) => {
+      const first = allowed.indexOf(repo);
+      if (first !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['publish', 'repos', i],
+          message: `duplicate repo ${JSON.stringify(digest.publish.repos?.[i])} (already at digest.publish.repos[${first}])`,
+        });
+    });
+    const target = digest.publish.repo;
+    if (target && digest.publish.repos && !allowed.includes(target.toLowerCase())) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['publish', 'repo'],
+        message: `${JSON.stringify(target)} is not in digest.publish.repos: list it there too, or leave repo out`,
+      });
+    }
     if (digest.sections.filter((s) => s.projects).length > 1) {
       ctx.addIssue({
         code: 'custom',

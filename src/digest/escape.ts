@@ -7,6 +7,9 @@
  * into a small, safe subset of HTML by markdownInlineToHtml for the HTML output. URLs of either
  * kind are only ever linked through safeUrl.
  */
+import { EVERY_HIDDEN_CONTROL } from '../lib/hidden-controls.js';
+import { matchCodeSpans } from './code-spans.js';
+import { inUrlPath, isMentionAt, MENTION_BREAK } from './mentions.js';
 import { paragraphs, singleLine, splitLines } from './text.js';
 
 /**
@@ -29,7 +32,9 @@ const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
  * it is inside a word (where it cannot emphasize: snake_case stays readable); `# - + =` and the
  * `.` of "1." only at the start, the only place they can start a block. `!` needs no escape
  * since the `[` of an image is escaped. `@login`, `#123` and `GH-123` get a zero-width space
- * after `@`, `#` or `-`, so that GitHub neither notifies nor links (they read the same).
+ * after `@`, `#` or `-`, so that GitHub neither notifies nor links (they read the same); an
+ * e-mail address and the path of a URL GitHub links (`https://medium.com/@login`) are left as
+ * they are, since GitHub reads no mention or reference there (see mentions.ts).
  */
 export function escapeMarkdown(text: string): string {
   const line = singleLine(text);
@@ -47,7 +52,7 @@ export function escapeMarkdown(text: string): string {
     // zero-width space after "@" or "#" (as Dependabot does) is what keeps "@login" from
     // notifying that person and "#123" or "owner/repo#123" from linking, and backlinking from,
     // an issue, when the digest is published there.
-    else if (breaksReference(line, i)) out += `${ch}${ZERO_WIDTH_SPACE}`;
+    else if (breaksReference(line, i)) out += `${ch}${MENTION_BREAK}`;
     else if (i === 0 && ESCAPED_AT_LINE_START.has(ch)) out += '\\' + ch;
     else if (ch === '.' && i === listNumberEnd) out += '\\.';
     else out += ch;
@@ -55,15 +60,14 @@ export function escapeMarkdown(text: string): string {
   return out;
 }
 
-const ZERO_WIDTH_SPACE = '&#8203;';
-
 /** "@login", "#123", "GH-123": what GitHub would turn into a mention or an issue reference. */
 function breaksReference(line: string, i: number): boolean {
   const ch = line[i];
   const next = line[i + 1] ?? '';
-  if (ch === '@') return /[A-Za-z0-9-]/.test(next);
-  if (ch === '#') return /\d/.test(next);
-  return ch === '-' && /\d/.test(next) && /(^|[^A-Za-z0-9])GH$/i.test(line.slice(0, i));
+  if (ch === '@') return isMentionAt(line, i, { markdown: false });
+  const reference =
+    (ch === '#' && /\d/.test(next)) || (ch === '-' && /\d/.test(next) && /(^|[^A-Za-z0-9])GH$/i.test(line.slice(0, i)));
+  return reference && !inUrlPath(line, i, { markdown: false });
 }
 
 function isIntraword(text: string, i: number): boolean {
@@ -99,12 +103,13 @@ const URL_BREAKING = /[\s()<>"'`\\]/gu;
  * URLs with control characters anywhere (`java\nscript:`) are not. The URL is returned as
  * written (not normalized), trimmed, with whitespace, `( ) < > " '`, backtick and backslash
  * percent-encoded, so it can be put in a Markdown link destination or, HTML-escaped, in an
- * href. The encoded URL is what is validated.
+ * href. Bidi and other hidden controls are percent-encoded too (`%E2%80%AE`): the same URL to
+ * a browser, but shown as it is, not reordered. The encoded URL is what is validated.
  */
 export function safeUrl(url: string): string | null {
   const trimmed = url.trim();
   if (trimmed === '' || CONTROL.test(trimmed)) return null;
-  const encoded = trimmed.replace(URL_BREAKING, percentEncode);
+  const encoded = trimmed.replace(URL_BREAKING, percentEncode).replace(EVERY_HIDDEN_CONTROL, percentEncode);
   if (!/^https?:\/\/[^/?#]/i.test(encoded)) return null;
   let parsed: URL;
   try {
@@ -266,39 +271,6 @@ function tokenizeInline(src: string, mode: LinkMode): InlineNode[] {
   }
   if (text !== '') nodes.push(text);
   return nodes;
-}
-
-/** Where each code span's closing backtick run starts, by the position of its opening run. */
-function matchCodeSpans(src: string): Map<number, number> {
-  const runs: { start: number; length: number }[] = [];
-  for (let i = 0; i < src.length; i++) {
-    if (src[i] === '\\' && i + 1 < src.length && ASCII_PUNCTUATION.test(src[i + 1]!)) {
-      i++;
-    } else if (src[i] === '`') {
-      const start = i;
-      while (src[i + 1] === '`') i++;
-      runs.push({ start, length: i - start + 1 });
-    }
-  }
-  // A run opens a code span closed by the next run of the same length; runs inside are plain text.
-  const nextOfSameLength = new Array<number>(runs.length).fill(-1);
-  const lastOfLength = new Map<number, number>();
-  for (let k = runs.length - 1; k >= 0; k--) {
-    nextOfSameLength[k] = lastOfLength.get(runs[k]!.length) ?? -1;
-    lastOfLength.set(runs[k]!.length, k);
-  }
-  const ends = new Map<number, number>();
-  let k = 0;
-  while (k < runs.length) {
-    const closing = nextOfSameLength[k]!;
-    if (closing < 0) {
-      k++;
-    } else {
-      ends.set(runs[k]!.start, runs[closing]!.start);
-      k = closing + 1;
-    }
-  }
-  return ends;
 }
 
 /** The position of the "]" matching each "[" (backslash escapes left out). */

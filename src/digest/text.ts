@@ -1,15 +1,28 @@
 /**
  * Plain-text helpers shared by the escaping functions and the renderers. Pure: no I/O.
  */
+import { dropHiddenControls } from '../lib/hidden-controls.js';
 
 /** Line terminators: CRLF, CR, LF and the Unicode line/paragraph separators. */
 const LINE_BREAK = /\r\n|[\n\r\u2028\u2029\u0085]/;
 /** C0/C1 control characters (newline and tab included) and the Unicode line/paragraph separators. */
 const CONTROL = /[\p{Cc}\u2028\u2029]/gu;
 
-/** Text as one line: every control character (newline, tab, ...) becomes a space, runs of spaces one space, trimmed. */
+/**
+ * Text as one line: every control character (newline, tab, ...) becomes a space, runs of spaces
+ * one space, trimmed; bidi and other hidden controls are dropped (see lib/hidden-controls.ts), so
+ * that a title reads in a digest in the order it is stored. Every text a renderer shows goes
+ * through here or through visibleLine.
+ */
 export function singleLine(text: string): string {
-  return text.replace(CONTROL, ' ').replace(/ {2,}/g, ' ').trim();
+  return dropHiddenControls(text).replace(CONTROL, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
+/** One line of a multi-line text kept as written: hidden controls dropped, control characters but tabs spaces, no trailing space. */
+export function visibleLine(line: string): string {
+  return dropHiddenControls(line)
+    .replace(CONTROL, (ch) => (ch === '\t' ? ch : ' '))
+    .trimEnd();
 }
 
 /** The lines of a text, whatever its line terminators. */

@@ -1,14 +1,19 @@
 import type { Config } from '../config/config.js';
+import { displayPath } from '../config/load.js';
 import { renderMarkdown } from '../digest/render-markdown.js';
+import { singleLine } from '../digest/text.js';
 import type { Language } from '../domain/digest.js';
 import type { GitHub } from '../github/client.js';
 import { GitHubApiError } from '../github/errors.js';
+import { findIssueByMarker } from '../github/issue-marker.js';
+import { newMeter, withMeter } from '../github/meter.js';
 import type { Clock } from '../lib/clock.js';
 import { ConflictError, UsageError } from '../lib/errors.js';
 import type { Db } from '../store/db.js';
 import { updateIssue } from '../store/digest.js';
 import { newHolder, releaseLease, tryAcquireLease } from '../store/leases.js';
 import { draftsToPublish, renderable } from './issues.js';
+import { publishTarget } from './publish-target.js';
 
 /**
  * Publishing a digest issue as a GitHub issue: created the first time, updated (the same GitHub
@@ -31,21 +36,42 @@ export interface PublishResult {
   request: PublishRequest;
   url: string | null;
   number: number | null;
+  /** GitHub requests the publish made (retries included): the marker search's pages, the write. */
+  requests: number;
 }
 
 /** Longer than any publish: GitHub's own timeouts and retries come first. */
 const PUBLISH_LEASE_MS = 5 * 60_000;
-
-const OWNER_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 
 export function marker(volume: number): string {
   return `<!-- radar-digest volume=${volume} -->`;
 }
 
 type PublishDeps = { db: Db; config: Config; github: GitHub; clock: Clock };
-type PublishInput = { volume: number; repo?: string | undefined; dryRun?: boolean | undefined; language?: Language | undefined };
+type PublishInput = {
+  volume: number;
+  /** The repository asked for; it must be one the config allows (see publish-target.ts). */
+  repo?: string | undefined;
+  /** How the request names `repo` in messages (default `--repo`; the API says `body.repo`). */
+  repoField?: string | undefined;
+  dryRun?: boolean | undefined;
+  language?: Language | undefined;
+  /**
+   * Let the @-mentions editors wrote notify on GitHub (the editor asked, --allow-mentions);
+   * otherwise they are broken like those of text from GitHub, which always are.
+   */
+  allowMentions?: boolean | undefined;
+  /** Asked from radar's command line (see publishTarget). */
+  commandLine?: boolean;
+};
 
 export async function publish(deps: PublishDeps, input: PublishInput): Promise<PublishResult> {
+  const meter = newMeter();
+  const result = await withMeter(meter, () => publishOnce(deps, input));
+  return { ...result, requests: meter.requests };
+}
+
+async function publishOnce(deps: PublishDeps, input: PublishInput): Promise<Omit<PublishResult, 'requests'>> {
   if (input.dryRun) return publishHoldingLease(deps, input);
   // One publish of a volume at a time: two at once would both find no issue and both create one.
   const lease = `publish:${input.volume}`;
@@ -59,23 +85,31 @@ export async function publish(deps: PublishDeps, input: PublishInput): Promise<P
   }
 }
 
-async function publishHoldingLease(deps: PublishDeps, input: PublishInput): Promise<PublishResult> {
+async function publishHoldingLease(deps: PublishDeps, input: PublishInput): Promise<Omit<PublishResult, 'requests'>> {
   const { db, config } = deps;
   const language = input.language ?? config.digest.language;
   // The drafts published are the drafts kept: one reading of the facts for both.
   const drafts = await draftsToPublish(db, input.volume);
   const { issue, renderable: view, entries } = await renderable(db, config, input.volume, language, drafts);
-  const repo = input.repo ?? issue.publishedRepo ?? config.digest.publish.repo;
-  if (!repo)
-    throw new UsageError(
-      `radar issue publish ${input.volume}: --repo owner/name is needed (or digest.publish.repo in the config)`,
-    );
-  if (!OWNER_NAME.test(repo)) throw new UsageError(`--repo: "${repo}" is not owner/name`);
+  // Before anything is sent or stored: only where the config allows, and where it was published.
+  const repo = publishTarget({
+    volume: input.volume,
+    requested: input.repo,
+    field: input.repoField ?? '--repo',
+    published: issue.publishedRepo ? { repo: issue.publishedRepo, number: issue.publishedNumber } : null,
+    allowed: config.digest.publish.repos,
+    defaultRepo: config.digest.publish.repo,
+    configFile: displayPath(config.file),
+    commandLine: input.commandLine,
+  });
   if (entries.length === 0)
     throw new UsageError(
       `issue ${input.volume} has no entries yet: promote candidates first (radar promote ID --issue ${input.volume})`,
     );
-  const body = `${withoutBacklinks(renderMarkdown(view))}\n${marker(issue.volume)}\n`;
+  const markdown = renderMarkdown(view, { breakMentions: !input.allowMentions });
+  const body = `${withoutBacklinks(markdown)}\n${marker(issue.volume)}\n`;
+  // The issue's title on GitHub, as the body's heading shows it: one line, no hidden controls.
+  const title = singleLine(view.title);
   const [owner, name] = repo.split('/') as [string, string];
   const known =
     issue.publishedNumber !== null && issue.publishedRepo?.toLowerCase() === repo.toLowerCase() ? issue.publishedNumber : null;
@@ -84,25 +118,25 @@ async function publishHoldingLease(deps: PublishDeps, input: PublishInput): Prom
     const path = known ? `/repos/${repo}/issues/${known}` : `/repos/${repo}/issues`;
     return {
       action: 'dry-run',
-      request: { method: known ? 'PATCH' : 'POST', path, repo, title: view.title, body, labels: config.digest.publish.labels },
+      request: { method: known ? 'PATCH' : 'POST', path, repo, title, body, labels: config.digest.publish.labels },
       url: issue.publishedUrl,
       number: known,
     };
   }
 
-  const target = { github: deps.github, owner, name, volume: issue.volume };
+  const target: Target = { github: deps.github, owner, name, volume: issue.volume, draftCreatedAt: issue.createdAt };
   const existing = known ?? (await findByMarker(target));
   const request: PublishRequest = {
     method: existing ? 'PATCH' : 'POST',
     path: existing ? `/repos/${repo}/issues/${existing}` : `/repos/${repo}/issues`,
     repo,
-    title: view.title,
+    title,
     body,
     labels: config.digest.publish.labels,
   };
   const answer = existing
-    ? await updateGitHubIssue(target, existing, view.title, body)
-    : await createGitHubIssue(target, view.title, body, config.digest.publish.labels);
+    ? await updateGitHubIssue(target, existing, title, body)
+    : await createGitHubIssue(target, title, body, config.digest.publish.labels);
   await updateIssue(db, issue.id, {
     publishedDrafts: drafts,
     status: 'published',
@@ -120,7 +154,14 @@ interface Target {
   owner: string;
   name: string;
   volume: number;
+  /** When the draft was created: no GitHub issue of radar's for it can be older. */
+  draftCreatedAt: Date;
+  /** radar's login, asked once per publish. */
+  viewer?: Promise<string | null>;
 }
+
+/** How far radar's clock and GitHub's may disagree, at most, for the marker search. */
+const CLOCK_MARGIN_MS = 24 * 60 * 60_000;
 
 type Answer = { number: number; html_url: string; found?: boolean };
 
@@ -175,31 +216,28 @@ export function withoutBacklinks(markdown: string): string {
 }
 
 /**
- * An issue of the target repo created by an earlier publish of this volume: its body ends with
- * the marker, and radar's own account wrote it (anyone can quote a marker in an issue of theirs).
+ * The issue an earlier publish of this volume created in the target repo (see
+ * github/issue-marker.ts), looked for among the issues created since the draft was, less a day
+ * for clocks that disagree (the draft's time is radar's database's, the issues' GitHub's): radar
+ * creates the GitHub issue only from the draft, so nothing older can be it.
  */
 async function findByMarker(target: Target): Promise<number | null> {
   const { github, owner, name, volume } = target;
-  // An app's installation token cannot read /user; its issues are then told by the marker alone.
-  const viewer = await github
+  // An app's installation token cannot read /user (403); its issues are then a bot's. Any other
+  // failure stops the publish: looking without knowing whose issues count could take a stranger's.
+  target.viewer ??= github
     .get<{ login: string }>('/user')
     .then((user) => user.login.toLowerCase())
-    .catch(() => null);
-  const recent = await github.get<
-    Array<{ number: number; body?: string | null; pull_request?: unknown; user?: { login?: string } | null }>
-  >('/repos/{owner}/{repo}/issues', {
+    .catch((error: unknown) => {
+      if (error instanceof GitHubApiError && error.status === 403) return null;
+      throw error;
+    });
+  const found = await findIssueByMarker(github, {
     owner,
     repo: name,
-    state: 'all',
-    sort: 'created',
-    direction: 'desc',
-    per_page: 50,
+    marker: marker(volume),
+    creator: await target.viewer,
+    createdSince: new Date(target.draftCreatedAt.getTime() - CLOCK_MARGIN_MS),
   });
-  const found = recent.find(
-    (i) =>
-      !i.pull_request &&
-      (i.body ?? '').trimEnd().endsWith(marker(volume)) &&
-      (viewer === null || i.user?.login?.toLowerCase() === viewer),
-  );
-  return found?.number ?? null;
+  return found.number;
 }

@@ -111,6 +111,7 @@ export class GitHub {
   readonly octokit: RadarOctokitInstance;
   readonly authenticated: boolean;
   private readonly graphqlUrl: string;
+  private readonly apiOrigin: string;
   private readonly logger: Logger;
 
   constructor(options: GitHubOptions) {
@@ -118,6 +119,7 @@ export class GitHub {
     this.authenticated = Boolean(options.token);
     const baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.graphqlUrl = /\/api\/v3$/.test(baseUrl) ? baseUrl.replace(/\/api\/v3$/, '/api/graphql') : `${baseUrl}/graphql`;
+    this.apiOrigin = new URL(baseUrl).origin;
     const timeoutMs = options.timeoutMs ?? 30_000;
     const maxWait = options.maxRateLimitWaitSeconds ?? 15 * 60;
     const authenticated = this.authenticated;
@@ -178,6 +180,36 @@ export class GitHub {
       return response.data as T;
     } catch (error) {
       throw this.toError(error, 'GET', route, params);
+    }
+  }
+
+  /**
+   * A REST list, one page at a time, following GitHub's `Link: <...>; rel="next"` until the
+   * list ends or the caller stops asking (breaking out of the loop sends no further request).
+   * Each page is one counted request. A next link is followed only on the API's own origin,
+   * since the token goes with it.
+   */
+  async *pages(route: string, params: Record<string, unknown> = {}): AsyncGenerator<unknown, void, undefined> {
+    const meters = activeMeters();
+    let request = `GET ${expandRoute(route, params)}`;
+    let response: { data: unknown; headers: Record<string, unknown> };
+    try {
+      response = await this.octokit.request(`GET ${route}`, { ...params, request: { meters } });
+    } catch (error) {
+      throw this.toError(error, 'GET', route, params);
+    }
+    for (;;) {
+      yield response.data;
+      const next = /<([^<>]+)>;\s*rel="next"/.exec(String(response.headers.link ?? ''))?.[1];
+      if (!next) return;
+      if (new URL(next, this.apiOrigin).origin !== this.apiOrigin)
+        throw new GitHubApiError(`GitHub's next page for ${request} is on another host (${next}): not followed`, 0, request);
+      request = `GET ${next}`;
+      try {
+        response = await this.octokit.request({ method: 'GET', url: next, request: { meters } } as never);
+      } catch (error) {
+        throw this.toError(error, 'GET', next, {});
+      }
     }
   }
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * GitHub adds fields over time, and the whole payload is kept as `raw` anyway.
  */
 
-const user = z.looseObject({ login: z.string() }).nullable().catch(null);
+const user = z.looseObject({ login: z.string(), type: z.string().optional() }).nullable().catch(null);
 const label = z.union([z.looseObject({ name: z.string() }), z.string().transform((name) => ({ name }))]);
 const isoTime = z.string().refine((value) => !Number.isNaN(Date.parse(value)), { error: 'expected an ISO 8601 time' });
 /** A field GitHub sends as null or leaves out: read as null either way. */

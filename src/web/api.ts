@@ -104,6 +104,8 @@ const snoozeBody = z.strictObject({
 const publishBody = z.strictObject({
   repo: z.string().optional(),
   dry_run: z.boolean().optional(),
+  /** Let the @-mentions editors wrote notify (as `radar issue publish --allow-mentions`). */
+  allow_mentions: z.boolean({ error: 'allow_mentions: expected true or false' }).optional(),
   lang: z.enum(LANGUAGES).optional(),
 });
 const renderQuery = z.strictObject({ format: z.enum(RENDER_FORMATS).default('md'), lang: z.enum(LANGUAGES).optional() });
@@ -259,9 +261,22 @@ export function createApi(deps: ApiDeps): Hono<WebEnv> {
     const body = parse(publishBody, await json(c), 'body');
     const result = await publish(
       { db: deps.db, config: deps.config, github: deps.github(), clock: deps.clock },
-      { volume, repo: body.repo, dryRun: body.dry_run, language: body.lang },
+      {
+        volume,
+        repo: body.repo,
+        repoField: 'body.repo',
+        dryRun: body.dry_run,
+        language: body.lang,
+        allowMentions: body.allow_mentions,
+      },
     );
-    return c.json({ action: result.action, url: result.url, number: result.number, request: result.request });
+    return c.json({
+      action: result.action,
+      url: result.url,
+      number: result.number,
+      requests: result.requests,
+      request: result.request,
+    });
   });
   app.post('/api/issues/:volume/reopen', async (c) =>
     c.json(issueJson(await reopen(editorial(c), parse(positiveParam('volume'), c.req.param('volume'), 'path')))),

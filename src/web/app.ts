@@ -28,6 +28,7 @@ import { securityHeaders } from './auth/headers.js';
 import { createThrottle, type Throttle } from './auth/throttle.js';
 import { errorResponse } from './errors.js';
 import { pageRoutes } from './routes.js';
+import { visibleTextOnly } from './visible-text.js';
 
 /**
  * The web app `radar serve` runs: the editor's pages and the JSON API, behind sign-in.
@@ -78,6 +79,8 @@ export function createApp(deps: WebDeps): Hono<WebEnv> {
   app.use('*', securityHeaders());
   // A week of 2,000 candidates is a few MB of HTML; gzip makes it a few hundred KB.
   app.use('*', compress());
+  // Inside compress: pages are cleaned before they are compressed.
+  app.use('*', visibleTextOnly());
   app.use(
     '*',
     bodyLimit({

@@ -177,6 +177,7 @@ function pagesApp(deps: PageDeps): Hono<WebEnv> {
         title={main.renderable.title}
         sections={flat}
         publishRepo={issue.publishedRepo ?? deps.config.digest.publish.repo}
+        publishRepos={issue.publishedRepo ? [issue.publishedRepo] : [...deps.config.digest.publish.repos]}
         language={deps.config.digest.language}
       />,
     );

@@ -180,6 +180,29 @@ describeEachDialect('JSON API', (t) => {
 
     const dry = await call('POST', '/api/issues/9/publish', { repo: 'radar-test/digest', dry_run: true });
     expect(dry.body).toMatchObject({ action: 'dry-run', request: { method: 'POST', path: '/repos/radar-test/digest/issues' } });
+    // The editor's mentions are broken unless the request says otherwise.
+    await call('PATCH', '/api/issues/9', { title: 'Vol. 9 for @sig-node' });
+    const titled = async (allow?: boolean) =>
+      (
+        await call('POST', '/api/issues/9/publish', {
+          repo: 'radar-test/digest',
+          dry_run: true,
+          ...(allow === undefined ? {} : { allow_mentions: allow }),
+        })
+      ).body.request.body as string;
+    expect(await titled()).toMatch(/^# Vol\. 9 for @&#8203;sig-node\n/);
+    expect(await titled(false)).toMatch(/^# Vol\. 9 for @&#8203;sig-node\n/);
+    expect(await titled(true)).toMatch(/^# Vol\. 9 for @sig-node\n/);
+    expect((await call('POST', '/api/issues/9/publish', { dry_run: true, allow_mentions: 'yes' })).body).toEqual({
+      error: 'body.allow_mentions: expected true or false',
+    });
+    await call('PATCH', '/api/issues/9', { title: '云原生周报第 9 期' });
+    // Only where the config allows, and a published issue only where it was: refused before any request.
+    const elsewhere = await call('POST', '/api/issues/9/publish', { repo: 'kubernetes/kubernetes', dry_run: true });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.error).toMatch(
+      /^body\.repo: "kubernetes\/kubernetes" is not a repository radar may publish to \(digest\.publish\.repos in .*: radar-test\/digest, radar-test\/archive\)$/,
+    );
     githubApi()
       .get('/user')
       .reply(200, userJson('radar-bot'))
@@ -196,6 +219,12 @@ describeEachDialect('JSON API', (t) => {
     expect((await call('DELETE', '/api/issues/9')).status).toBe(409);
     expect((await call('POST', '/api/issues/9/reopen')).body.status).toBe('draft');
     expect((await call('POST', '/api/issues/9/publish', { repo: 'bad repo' })).status).toBe(400);
+    // Published: only where it was.
+    const moved = await call('POST', '/api/issues/9/publish', { repo: 'radar-test/archive' });
+    expect(moved.status).toBe(409);
+    expect(moved.body.error).toMatch(
+      /^issue 9 was published to radar-test\/digest \(#5\): every publish updates that GitHub issue/,
+    );
     await call('DELETE', '/api/issues/9').then((r) => expect(r.status).toBe(204));
     expect((await call('GET', '/api/issues/9')).status).toBe(404);
   });

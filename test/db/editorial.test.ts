@@ -10,6 +10,7 @@ import {
   decide,
   deleteDraft,
   editEntry,
+  getIssue,
   moveEntry,
   promote,
   removeEntry,
@@ -17,17 +18,22 @@ import {
   reopen,
 } from '../../src/editorial/issues.js';
 import { marker, publish } from '../../src/editorial/publish.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/errors.js';
+import { ConflictError, NotFoundError, UsageError, ValidationError } from '../../src/lib/errors.js';
 import { parseIsoWeek } from '../../src/lib/time.js';
 import { listEntries } from '../../src/store/digest.js';
 import { newHolder, tryAcquireLease } from '../../src/store/leases.js';
 import { runCli } from '../tools/cli.js';
 import { describeEachDialect } from '../tools/db.js';
 import { HOSTILE_TITLE, seedWeek } from '../tools/editorial.js';
-import { issueJson, userJson } from '../tools/github-fixtures.js';
+import { issueJson, linkHeader, userJson } from '../tools/github-fixtures.js';
 import { githubApi, testGitHub } from '../tools/github-mock.js';
 
 const W25 = parseIsoWeek('2019-W25');
+
+/** A time as GitHub writes it (no milliseconds), `minutes` after `from`. */
+function githubTime(from: Date, minutes: number): string {
+  return new Date(from.getTime() + minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 const golden = (name: string) => new URL(`../fixtures/golden/${name}`, import.meta.url);
 
 /** Compares with a golden file; UPDATE_GOLDEN=1 rewrites it (then read the diff before committing). */
@@ -154,7 +160,7 @@ describeEachDialect('editor workflow', (t) => {
       .get('/user')
       .reply(200, userJson('radar-bot'))
       .get('/repos/radar-test/digest/issues')
-      .query({ state: 'all', sort: 'created', direction: 'desc', per_page: 50 })
+      .query({ state: 'all', sort: 'created', direction: 'desc', per_page: 100, creator: 'radar-bot' })
       .reply(200, [])
       .post('/repos/radar-test/digest/issues', (body) => {
         created.push(body as Record<string, unknown>);
@@ -192,8 +198,9 @@ describeEachDialect('editor workflow', (t) => {
 
   it("finds the GitHub issue of an interrupted first publish by its marker, not a stranger's quoting it", async () => {
     const { deps, ids } = await seedWeek(t().db);
-    await createIssue(deps, { volume: 12, period: W25 });
+    const draft = await createIssue(deps, { volume: 12, period: W25 });
     await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 12 });
+    const at = (minutes: number) => githubTime(draft.createdAt, minutes);
     githubApi()
       .get('/user')
       .reply(200, userJson('radar-bot'))
@@ -205,8 +212,8 @@ describeEachDialect('editor workflow', (t) => {
           number: 9,
           title: 'how does radar find its issue?',
           user: 'stranger',
-          createdAt: '2019-06-24T10:00:00Z',
-          updatedAt: '2019-06-24T10:00:00Z',
+          createdAt: at(30),
+          updatedAt: at(30),
           body: `It looks for\n${marker(12)}`,
         }),
         issueJson({
@@ -214,8 +221,8 @@ describeEachDialect('editor workflow', (t) => {
           number: 8,
           title: 'quoting',
           user: 'radar-bot',
-          createdAt: '2019-06-24T09:00:00Z',
-          updatedAt: '2019-06-24T09:00:00Z',
+          createdAt: at(20),
+          updatedAt: at(20),
           body: `\`${marker(12)}\` is the marker`,
         }),
         issueJson({
@@ -223,8 +230,8 @@ describeEachDialect('editor workflow', (t) => {
           number: 7,
           title: 'Vol. 12',
           user: 'radar-bot',
-          createdAt: '2019-06-24T08:00:00Z',
-          updatedAt: '2019-06-24T08:00:00Z',
+          createdAt: at(10),
+          updatedAt: at(10),
           body: `...\n${marker(12)}\n`,
         }),
       ])
@@ -236,13 +243,106 @@ describeEachDialect('editor workflow', (t) => {
     });
   });
 
+  it('finds the interrupted publish behind 230 newer issues, and counts what the search cost', async () => {
+    const { deps, ids } = await seedWeek(t().db);
+    const draft = await createIssue(deps, { volume: 23, period: W25 });
+    await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 23 });
+    // GitHub created radar's issue, then 230 issues and pull requests were opened before the next publish.
+    const newer = Array.from({ length: 230 }, (_, i) =>
+      issueJson({
+        repo: 'radar-test/digest',
+        number: 900 - i,
+        title: `Issue ${i}`,
+        user: i === 3 ? 'stranger' : 'octocat',
+        body: i === 3 ? `copied:\n${marker(23)}` : null,
+        createdAt: githubTime(draft.createdAt, 600 - i),
+        updatedAt: githubTime(draft.createdAt, 600 - i),
+        ...(i % 2 ? { pull: { mergedAt: null } } : {}),
+      }),
+    );
+    const radars = issueJson({
+      repo: 'radar-test/digest',
+      number: 670,
+      title: '云原生周报 Vol. 23',
+      user: 'radar-digest[bot]',
+      body: `# 云原生周报 Vol. 23\n\n...\n${marker(23)}\n`,
+      labels: ['weekly'],
+      createdAt: githubTime(draft.createdAt, 5),
+      updatedAt: githubTime(draft.createdAt, 5),
+    });
+    const listed = [...newer, radars];
+    const query = { state: 'all', sort: 'created', direction: 'desc', per_page: 100 };
+    const byId = '/repositories/20580498/issues';
+    // A GitHub App's token: no /user, so no creator filter; only a bot's issue can be radar's.
+    githubApi().get('/user').reply(403, {
+      message: 'Resource not accessible by integration',
+      documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+      status: '403',
+    });
+    for (const page of [1, 2, 3])
+      githubApi()
+        .get(page === 1 ? '/repos/radar-test/digest/issues' : byId)
+        .query(page === 1 ? query : { ...query, page })
+        .reply(200, listed.slice((page - 1) * 100, page * 100), { link: linkHeader(byId, query, page, 4) });
+    githubApi()
+      .patch('/repos/radar-test/digest/issues/670')
+      .reply(200, { number: 670, html_url: 'https://github.com/radar-test/digest/issues/670' });
+
+    const result = await publish({ ...deps, github: testGitHub() }, { volume: 23, repo: 'radar-test/digest' });
+
+    expect(result).toMatchObject({ action: 'updated', number: 670, requests: 5 });
+    expect(await getIssue(t().db, 23)).toMatchObject({ status: 'published', publishedNumber: 670 });
+  });
+
+  it('stops the search at issues older than the draft, then creates the issue', async () => {
+    const { deps, ids } = await seedWeek(t().db);
+    const draft = await createIssue(deps, { volume: 24, period: W25 });
+    await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 24 });
+    // radar's account also opened 120 other issues since; then its issues from before the draft.
+    const own = (count: number, fromMinutes: number) =>
+      Array.from({ length: count }, (_, i) =>
+        issueJson({
+          repo: 'radar-test/digest',
+          number: 5000 - fromMinutes - i,
+          title: `Report ${i}`,
+          user: 'radar-bot',
+          body: i === 0 ? `an older volume\n${marker(23)}` : 'report',
+          createdAt: githubTime(draft.createdAt, fromMinutes - i * 60),
+          updatedAt: githubTime(draft.createdAt, fromMinutes - i * 60),
+        }),
+      );
+    const listed = [...own(120, 120 * 60), ...own(80, -2 * 24 * 60)];
+    const query = { state: 'all', sort: 'created', direction: 'desc', per_page: 100, creator: 'radar-bot' };
+    githubApi().get('/user').reply(200, userJson('radar-bot'));
+    githubApi()
+      .get('/repos/radar-test/digest/issues')
+      .query(query)
+      .reply(200, listed.slice(0, 100), {
+        link: linkHeader('/repositories/1/issues', query, 1, 2),
+      });
+    githubApi()
+      .get('/repositories/1/issues')
+      .query({ ...query, page: 2 })
+      .reply(200, listed.slice(100, 200), { link: linkHeader('/repositories/1/issues', query, 2, 7) });
+    githubApi()
+      .post('/repos/radar-test/digest/issues')
+      .reply(201, { number: 5001, html_url: 'https://github.com/radar-test/digest/issues/5001' });
+
+    const result = await publish({ ...deps, github: testGitHub() }, { volume: 24, repo: 'radar-test/digest' });
+
+    // GET /user, two pages (the second reaches issues older than the draft), the POST.
+    expect(result).toMatchObject({ action: 'created', number: 5001, requests: 4 });
+  });
+
   it('never sends a create twice: a failed POST is followed by a look for the marker', async () => {
     const { deps, ids } = await seedWeek(t().db);
-    await createIssue(deps, { volume: 14, period: W25 });
+    const draft = await createIssue(deps, { volume: 14, period: W25 });
     await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 14 });
-    const listing = () =>
-      githubApi().get('/user').reply(200, userJson('radar-bot')).get('/repos/radar-test/digest/issues').query(true);
+    // radar's login is asked once a publish; the listing before the POST and the one after it.
+    const viewer = () => githubApi().get('/user').reply(200, userJson('radar-bot'));
+    const listing = () => githubApi().get('/repos/radar-test/digest/issues').query(true);
     // GitHub created the issue, then failed to answer: found by its marker, and updated.
+    viewer();
     listing().reply(200, []);
     githubApi().post('/repos/radar-test/digest/issues').once().reply(502, { message: 'Server Error' });
     listing().reply(200, [
@@ -251,8 +351,8 @@ describeEachDialect('editor workflow', (t) => {
         number: 31,
         title: 'Vol. 14',
         user: 'radar-bot',
-        createdAt: '2019-06-24T08:00:00Z',
-        updatedAt: '2019-06-24T08:00:00Z',
+        createdAt: githubTime(draft.createdAt, 1),
+        updatedAt: githubTime(draft.createdAt, 1),
         body: `...\n${marker(14)}\n`,
       }),
     ]);
@@ -262,6 +362,8 @@ describeEachDialect('editor workflow', (t) => {
     expect(await publish({ ...deps, github: testGitHub() }, { volume: 14, repo: 'radar-test/digest' })).toMatchObject({
       action: 'updated',
       number: 31,
+      // GET /user, the listing, the POST that failed (not retried), the listing again, the PATCH.
+      requests: 5,
     });
 
     // It did not: nothing stored, and publishing again is the way on.
@@ -271,6 +373,7 @@ describeEachDialect('editor workflow', (t) => {
       .set({ published_number: null, published_repo: null })
       .where('volume', '=', 14)
       .execute();
+    viewer();
     listing().reply(200, []);
     githubApi().post('/repos/radar-test/digest/issues').once().reply(502, { message: 'Server Error' });
     listing().reply(200, []);
@@ -280,6 +383,118 @@ describeEachDialect('editor workflow', (t) => {
     expect(
       (await t().db.selectFrom('digest_issues').select('status').where('volume', '=', 14).executeTakeFirstOrThrow()).status,
     ).toBe('draft');
+  });
+
+  it('breaks the mentions editors wrote and drops hidden controls in the published body, unless --allow-mentions', async () => {
+    const { deps, ids, config } = await seedWeek(t().db);
+    await createIssue(deps, { volume: 21, period: W25, title: 'Vol. 21 \u202Eby @digest-team' });
+    const entry = await promote(deps, {
+      itemId: ids['4386'] as number,
+      volume: 21,
+      note: 'Thanks @julz and @knative/serving-wg-leads (mail julz@example.org, see `@types/node`, https://medium.com/@julz/post)',
+    });
+    // Upstream's title, retitled with an override and a mention.
+    await t()
+      .db.updateTable('items')
+      .set({ title: 'Enable HPA \u202E@upstream-author\u202C \u2066by\u2069 concurrency' })
+      .where('id', '=', ids['4386'] as number)
+      .execute();
+    const cli = (...extra: string[]) =>
+      runCli(['issue', 'publish', '21', '--repo', 'radar-test/digest', '--lang', 'en', '--dry-run', ...extra], {
+        database: t().handle,
+        configFile: config.file,
+      });
+
+    const broken = await cli();
+    expect(broken).toMatchObject({ code: 0, stderr: '' });
+    expect(broken.stdout).toContain('title: Vol. 21 by @digest-team\n');
+    expect(broken.stdout).toContain(
+      'Thanks @&#8203;julz and @&#8203;knative/serving-wg-leads (mail julz@example.org, see `@types/node`, https://medium.com/@julz/post)',
+    );
+    expect(broken.stdout).toContain('# Vol. 21 by @&#8203;digest-team');
+    expect(broken.stdout).toContain('Enable HPA @&#8203;upstream-author by concurrency');
+    expect(broken.stdout).not.toMatch(/[\u202A-\u202E\u2066-\u2069]|<U\+/);
+
+    const allowed = await cli('--allow-mentions');
+    expect(allowed.stdout).toContain('Thanks @julz and @knative/serving-wg-leads (mail julz@example.org');
+    expect(allowed.stdout).toContain('# Vol. 21 by @digest-team');
+    // What came from GitHub never mentions anyone.
+    expect(allowed.stdout).toContain('Enable HPA @&#8203;upstream-author by concurrency');
+
+    // The same body is what GitHub receives; the rendered preview keeps the editor's text as written.
+    const sent: string[] = [];
+    githubApi()
+      .get('/user')
+      .reply(200, userJson('radar-bot'))
+      .get('/repos/radar-test/digest/issues')
+      .query(true)
+      .reply(200, [])
+      .post('/repos/radar-test/digest/issues', (body: { title: string; body: string }) => {
+        sent.push(body.title, body.body);
+        return true;
+      })
+      .reply(201, { number: 60, html_url: 'https://github.com/radar-test/digest/issues/60' });
+    await publish({ ...deps, github: testGitHub() }, { volume: 21, repo: 'radar-test/digest', language: 'en' });
+    expect(sent[0]).toBe('Vol. 21 by @digest-team');
+    expect(sent[1]).toContain('Thanks @&#8203;julz and @&#8203;knative/serving-wg-leads');
+    expect(sent[1]).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+    expect(render((await renderable(t().db, deps.config, 21, 'en')).renderable, 'md')).toContain('Thanks @julz and');
+    expect(entry.blurbTrusted).toBe(true);
+  });
+
+  it('publishes only to a repository the config lists, and a published issue only where it was, before any request', async () => {
+    const { deps, ids, config } = await seedWeek(t().db);
+    await createIssue(deps, { volume: 22, period: W25 });
+    await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 22 });
+    const cli = (...args: string[]) =>
+      runCli(['issue', 'publish', '22', ...args], { database: t().handle, configFile: config.file });
+    const stored = () =>
+      t()
+        .db.selectFrom('digest_issues')
+        .select(['status', 'published_repo', 'published_number'])
+        .where('volume', '=', 22)
+        .executeTakeFirstOrThrow();
+    const draft = { status: 'draft', published_repo: null, published_number: null };
+
+    // No GitHub mock is declared: any request would fail the test (and the network is closed).
+    const elsewhere = await cli('--repo', 'kubernetes/kubernetes');
+    expect(elsewhere).toMatchObject({ code: 64, stdout: '' });
+    expect(elsewhere.stderr).toMatch(
+      /^--repo: "kubernetes\/kubernetes" is not a repository radar may publish to \(digest\.publish\.repos in .*radar\.yaml: radar-test\/digest, radar-test\/archive\)\n$/,
+    );
+    expect((await cli('--repo', 'kubernetes/kubernetes', '--dry-run')).code).toBe(64);
+    expect((await cli()).stderr).toMatch(
+      /^issue 22: --repo owner\/name is needed, one of radar-test\/digest, radar-test\/archive/,
+    );
+    expect(await stored()).toEqual(draft);
+    await expect(publish({ ...deps, github: testGitHub() }, { volume: 22, repo: 'evil/target' })).rejects.toThrow(UsageError);
+    expect(await stored()).toEqual(draft);
+
+    githubApi()
+      .get('/user')
+      .reply(200, userJson('radar-bot'))
+      .get('/repos/radar-test/archive/issues')
+      .query(true)
+      .reply(200, [])
+      .post('/repos/radar-test/archive/issues')
+      .reply(201, { number: 3, html_url: 'https://github.com/radar-test/archive/issues/3' });
+    expect((await cli('--repo', 'Radar-Test/Archive')).stdout).toMatch(
+      /^created https:\/\/github\.com\/radar-test\/archive\/issues\/3/,
+    );
+    expect(await stored()).toEqual({ status: 'published', published_repo: 'radar-test/archive', published_number: 3 });
+
+    // Reopened and published again with another --repo: refused, not a second issue elsewhere.
+    await reopen(deps, 22);
+    const moved = await cli('--repo', 'radar-test/digest');
+    expect(moved.code).toBe(65);
+    expect(moved.stderr).toBe(
+      'radar issue: issue 22 was published to radar-test/archive (#3): every publish updates that GitHub issue, and none is started in radar-test/digest; leave --repo out\n',
+    );
+    expect(await stored()).toEqual({ status: 'draft', published_repo: 'radar-test/archive', published_number: 3 });
+    githubApi()
+      .patch('/repos/radar-test/archive/issues/3')
+      .reply(200, { number: 3, html_url: 'https://github.com/radar-test/archive/issues/3' });
+    expect((await cli()).stdout).toMatch(/^updated https:\/\/github\.com\/radar-test\/archive\/issues\/3/);
   });
 
   it('publishes one volume at a time', async () => {
@@ -359,6 +574,35 @@ describeEachDialect('editor workflow', (t) => {
     const edited = await editEntry(deps, manual.id, { url: 'https://example.org/b', title: 'Blog B' });
     expect(edited.links).toEqual([{ label: 'Blog B', url: 'https://example.org/b', kind: 'link' }]);
     expect(render((await renderable(t().db, deps.config, 19, 'en')).renderable, 'md')).not.toContain('example.org/a');
+  });
+
+  it('prints a title with bidi controls in the order it is stored, the controls shown, on the command line', async () => {
+    const { deps, ids, config } = await seedWeek(t().db);
+    // Stored "Fix <RLO>exe.gpj<PDF> 👩‍💻": a terminal that is given U+202E shows "Fix jpg.exe".
+    await t()
+      .db.updateTable('items')
+      .set({ title: 'Fix \u202Eexe.gpj\u202C 👩‍💻 \u2066kubelet\u2069' })
+      .where('id', '=', ids['78002'] as number)
+      .execute();
+    await createIssue(deps, { volume: 25, period: W25 });
+    await promote(deps, { itemId: ids['78002'] as number, volume: 25, only: true });
+    const run = (...argv: string[]) => runCli(argv, { database: t().handle, configFile: config.file });
+    const shown = 'Fix <U+202E>exe.gpj<U+202C> 👩‍💻 <U+2066>kubelet<U+2069>';
+
+    const show = await run('issue', 'show', '25', '--lang', 'en');
+    expect(show.stdout).toContain(shown);
+    const candidates = await run('candidates', '--week', '2019-W25', '--all');
+    expect(candidates.stdout).toContain(shown);
+    const json = await run('candidates', '--week', '2019-W25', '--all', '--json');
+    expect(json.stdout).toContain('"Fix \\u202eexe.gpj\\u202c 👩‍💻 \\u2066kubelet\\u2069"');
+    for (const out of [show.stdout, candidates.stdout, json.stdout]) expect(out).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+    expect((JSON.parse(json.stdout) as Array<{ title: string }>).map((c) => c.title)).toContain(
+      'Fix \u202Eexe.gpj\u202C 👩‍💻 \u2066kubelet\u2069',
+    );
+    // An error quoting what it refuses shows the controls too.
+    expect((await run('issue', 'publish', '25', '--repo', 'a/b\u202Ec')).stderr).toBe(
+      '--repo: "a/b<U+202E>c" is not owner/name\n',
+    );
   });
 
   it('renders from the command line into a file with --out', async () => {

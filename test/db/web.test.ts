@@ -228,6 +228,77 @@ describeEachDialect('web app security', (t) => {
     expect(week.headers.get('x-frame-options')).toBe('DENY');
   });
 
+  it('shows no bidi or other hidden control on any page, and keeps emoji and right-to-left letters', async () => {
+    const { web, ids } = await start();
+    const repoId = (
+      await t().db.selectFrom('repos').select('id').where('full_name', '=', 'containerd/containerd').executeTakeFirstOrThrow()
+    ).id;
+    // Stored "Fix <RLO>exe.gpj<PDF> 👩‍💻 مرحبا": a page that lets U+202E through shows "Fix jpg.exe".
+    await upsertItems(t().db, repoId, [
+      {
+        item: pullItem('containerd/containerd', 3361, {
+          title: 'Fix \u202Eexe.gpj\u202C 👩‍💻 مرحبا \u2066leak\u2069',
+          author: 'mal\u200Flory',
+          occurredAt: new Date('2019-06-21T12:00:00Z'),
+        }),
+        events: [],
+      },
+    ]);
+    const item = (await t().db.selectFrom('items').select('id').where('key', '=', '3361').executeTakeFirstOrThrow()).id;
+    await web.call('POST', '/api/issues', { volume: 6, week: '2019-W25', title: 'Vol. 6 \u202Ereversed' });
+    const entry = await web.call('POST', '/api/issues/6/entries', { item_id: ids['v1.15.0'] });
+    await web.call('PATCH', `/api/issues/6/entries/${entry.body.id}`, { blurb: 'editor \u2067wrote\u2069 this \uFEFF' });
+    const browser = web.browser();
+    await browser.signIn('alice');
+    const pages = {
+      week: await browser.request('GET', '/week?week=2019-W25'),
+      item: await browser.request('GET', `/items/${item}`),
+      issue: await browser.request('GET', '/issues/6'),
+      issues: await browser.request('GET', '/issues'),
+    };
+    for (const [name, page] of Object.entries(pages)) {
+      expect(page.status, name).toBe(200);
+      expect(page.body, name).not.toMatch(/[\u061C\u200E\u200F\u202A-\u202E\u2060-\u206F\uFEFF]/u);
+    }
+    for (const page of [pages.week, pages.item]) {
+      expect(page.body).toContain('Fix exe.gpj 👩‍💻 مرحبا leak');
+      expect(page.body).toContain('mallory');
+    }
+    expect(pages.issue.body).toContain('editor wrote this');
+    expect(pages.issues.body).toContain('Vol. 6 reversed');
+    // The data stays as stored: the JSON API answers it as it is.
+    expect((await web.call('GET', `/api/items/${item}`)).body.title).toContain('\u202Eexe.gpj');
+  });
+
+  it('offers only the repositories the config allows in the publish dialog', async () => {
+    const { web: first, ids, config, deps } = await start();
+    await first.call('POST', '/api/issues', { volume: 7, week: '2019-W25' });
+    await first.call('POST', '/api/issues/7/entries', { item_id: ids['v1.15.0'] });
+    const browser = first.browser();
+    await browser.signIn('alice');
+    const dialog = (await browser.request('GET', '/issues/7')).body;
+    // Two allowed and no default: the editor chooses one of them, nothing else.
+    expect(dialog).toMatch(
+      /<select id="publish-repo"><option value="" selected="">choose…<\/option><option value="radar-test\/digest">radar-test\/digest<\/option><option value="radar-test\/archive">radar-test\/archive<\/option><\/select>/,
+    );
+    expect(dialog).not.toContain('<input id="publish-repo"');
+
+    // None allowed: the dialog says what is missing, and cannot publish.
+    await first.close();
+    web = await startWeb({
+      db: t().db,
+      config: { ...config, digest: { ...config.digest, publish: { repo: null, repos: [], labels: [] } } },
+      clock: deps.clock,
+      users: [{ name: 'alice', role: 'editor' }],
+    });
+    const other = (web as WebTest).browser();
+    await other.signIn('alice');
+    const none = (await other.request('GET', '/issues/7')).body;
+    expect(none).toContain('The config names no repository radar may publish to');
+    expect(none).toMatch(/<button type="button" class="primary" id="publish-confirm" disabled="">/);
+    expect(none).not.toContain('id="publish-repo"');
+  });
+
   it('refuses bodies over 1 MiB', async () => {
     const { web } = await start();
     const big = await web.call('POST', '/api/issues', { volume: 1, title: 'x'.repeat(1_100_000) });

@@ -51,7 +51,7 @@ describe.skipIf(!hasChromium)('the editor web UI in Chromium', () => {
     ids = seeded.ids;
     const config: Config = {
       ...seeded.config,
-      digest: { ...seeded.config.digest, publish: { repo: REPO, labels: [] } },
+      digest: { ...seeded.config.digest, publish: { repo: REPO, repos: [REPO, 'radar-test/archive'], labels: [] } },
     };
     web = await startWeb({
       db: database.db,
@@ -185,6 +185,13 @@ describe.skipIf(!hasChromium)('the editor web UI in Chromium', () => {
     await page.click('#publish');
     expect(await page.locator('#publish-dialog').isVisible()).toBe(true);
     expect(await page.locator('#publish-target').textContent()).toBe(REPO);
+    // Only the repositories of digest.publish.repos can be chosen; mentions stay off unless asked.
+    expect(await page.locator('#publish-repo option').allTextContents()).toEqual([REPO, 'radar-test/archive']);
+    expect(await page.locator('#publish-repo').inputValue()).toBe(REPO);
+    await page.selectOption('#publish-repo', 'radar-test/archive');
+    expect(await page.locator('#publish-target').textContent()).toBe('radar-test/archive');
+    await page.selectOption('#publish-repo', REPO);
+    expect(await page.locator('#publish-mentions').isChecked()).toBe(false);
     await page.selectOption('#publish-lang', 'en');
     await page.click('#publish-confirm');
     await expect.poll(() => published.length).toBe(1);

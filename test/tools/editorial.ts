@@ -40,6 +40,7 @@ export const EDITORIAL_CONFIG = `projects:
         sources: [pulls]
 digest:
   publish:
+    repos: [radar-test/digest, radar-test/archive]
     labels: [weekly]
 `;
 

@@ -74,6 +74,42 @@ describe('config loading', () => {
     );
   });
 
+  it('lists where issues may be published; a config with only digest.publish.repo publishes there alone', () => {
+    const publish = (yaml: string) =>
+      parseConfig(`${base('      - repo: a/b\n        sources: [pulls]\n')}digest:\n  publish:\n${yaml}`, 'x.yaml').digest
+        .publish;
+    expect(publish('    repo: my-org/weekly\n')).toEqual({ repo: 'my-org/weekly', repos: ['my-org/weekly'], labels: [] });
+    expect(publish('    repo: My-Org/Weekly\n    repos: [my-org/weekly, my-org/archive]\n')).toEqual({
+      repo: 'my-org/weekly',
+      repos: ['my-org/weekly', 'my-org/archive'],
+      labels: [],
+    });
+    // One listed: it is the default. Several and no repo: each publish names one.
+    expect(publish('    repos: [my-org/weekly]\n').repo).toBe('my-org/weekly');
+    expect(publish('    repos: [my-org/weekly, my-org/archive]\n').repo).toBeNull();
+    expect(parseConfig(base('      - repo: a/b\n        sources: [pulls]\n'), 'x.yaml').digest.publish).toEqual({
+      repo: null,
+      repos: [],
+      labels: [],
+    });
+  });
+
+  it('names the path and line of a publish target that is not allowed, listed twice, or not owner/name', () => {
+    const config = (yaml: string) => `${base('      - repo: a/b\n        sources: [pulls]\n')}digest:\n  publish:\n${yaml}`;
+    expect(errorOf(config('    repos: [my-org/weekly]\n    repo: my-org/other\n'))).toBe(
+      'config/radar.yaml: digest.publish.repo: "my-org/other" is not in digest.publish.repos: list it there too, or leave repo out (line 9)',
+    );
+    expect(errorOf(config('    repos:\n      - my-org/weekly\n      - My-Org/Weekly\n'))).toBe(
+      'config/radar.yaml: digest.publish.repos[1]: duplicate repo "My-Org/Weekly" (already at digest.publish.repos[0]) (line 10)',
+    );
+    expect(errorOf(config('    repos: [weekly]\n'))).toBe(
+      'config/radar.yaml: digest.publish.repos[0]: "weekly" is not owner/name (line 8)',
+    );
+    expect(errorOf(config('    repos: []\n'))).toBe(
+      'config/radar.yaml: digest.publish.repos: expected at least one repository (or leave repos out) (line 8)',
+    );
+  });
+
   it('rejects unknown keys, a missing list, YAML syntax errors, and lists every problem', () => {
     expect(errorOf(base('      - repo: a/b\n        source: [pulls]\n'))).toContain('projects[0].repos[0]: unknown key "source"');
     expect(errorOf('github: {}\n')).toContain('config/radar.yaml: projects:');

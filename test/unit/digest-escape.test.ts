@@ -67,6 +67,16 @@ describe('escapeMarkdown', () => {
     expect(escapeMarkdown('    indented code')).toBe('indented code');
   });
 
+  it('drops bidi and other hidden controls, and keeps emoji sequences and right-to-left letters', () => {
+    expect(escapeMarkdown('Fix \u202Eexe.gpj\u202C \u2067leak\u2069 \u200F')).toBe('Fix exe.gpj leak');
+    expect(escapeMarkdown('👩‍💻 مرحبا שלום')).toBe('👩‍💻 مرحبا שלום');
+    // Dropping a hidden control cannot make a mention or a reference: they are dropped first.
+    expect(escapeMarkdown('@\u2060thockin #\u2066123')).toBe('@&#8203;thockin #&#8203;123');
+    expect(escapeMarkdownBlock('a\u202E\n\n\u2066b')).toBe('a\n\nb');
+    expect(markdownInlineToHtml('**a\u202Eb**')).toBe('<p><strong>ab</strong></p>');
+    expect(markdownSpanToHtml('`\u2066code`')).toBe('<code>code</code>');
+  });
+
   it('collapses newlines, tabs and control characters to one space', () => {
     expect(escapeMarkdown('a\nb\r\nc\td\u0000e\u2028f  \n\n  g')).toBe('a b c d e f g');
     expect(escapeMarkdown('\n  padded \t')).toBe('padded');
@@ -126,6 +136,11 @@ describe('safeUrl', () => {
     expect(safeUrl('HTTPS://Example.com/a?b=1&c=2#d')).toBe('HTTPS://Example.com/a?b=1&c=2#d');
     expect(safeUrl('  https://example.com/  ')).toBe('https://example.com/');
     expect(safeUrl('https://例子.测试/路径')).toBe('https://例子.测试/路径');
+  });
+
+  it('percent-encodes bidi and other hidden controls, so a URL shows where it leads', () => {
+    expect(safeUrl('https://example.org/\u202Efdp.exe')).toBe('https://example.org/%E2%80%AEfdp.exe');
+    expect(safeUrl('https://example.org/a\u2066b\u{E0041}')).toBe('https://example.org/a%E2%81%A6b%F3%A0%81%81');
   });
 
   it('percent-encodes what would break a Markdown or HTML link', () => {

@@ -178,6 +178,55 @@ describe('digest rendering', () => {
     }
   });
 
+  it('drops bidi and other hidden controls everywhere, so every text reads in the order it is stored', () => {
+    // "Fix <RLO>exe.gpj<PDF> leak": shown "Fix jpg.exe leak" by a renderer that lets U+202E through.
+    const bidi = (text: string) => `Fix \u202Eexe.gpj\u202C ${text} \u2066leak\u2069\u200F\u061C\uFEFF\u2060`;
+    const issue: RenderableIssue = {
+      ...issue9('en'),
+      title: bidi('Vol. 9'),
+      sections: [
+        section('news', bidi('News'), [
+          entry(1, 1, {
+            title: untrusted(bidi('from GitHub')),
+            blurb: untrusted(bidi('drafted\nsecond line')),
+            url: 'https://github.com/o/r/pull/1\u202E',
+            links: [{ label: bidi('label'), url: 'https://example.org/\u2067x', kind: 'link' }],
+          }),
+          entry(2, 2, {
+            title: trusted(bidi('**editor**')),
+            blurb: trusted(bidi('an *editor* wrote\n\n    indented')),
+            url: null,
+            links: [{ label: '', url: 'https://example.org/\u202Dy', kind: 'link' }],
+          }),
+          entry(3, 3, {
+            title: untrusted('👩‍💻 مرحبا 上游 \u{E0068}\u{E0069}'),
+            blurb: trusted('🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F} שלום'),
+            url: null,
+            links: [],
+          }),
+        ]),
+      ],
+    };
+    const markdown = renderMarkdown(issue);
+    const html = renderHtml(issue);
+    for (const output of [markdown, html]) {
+      expect(output).not.toMatch(/[\u061C\u200E\u200F\u202A-\u202E\u2060-\u206F\uFEFF]|\u{E0068}/u);
+      expect(output).toContain('Fix exe.gpj');
+      // Emoji sequences, right-to-left letters and a flag's tag sequence stay as they are.
+      expect(output).toContain('👩‍💻 مرحبا 上游');
+      expect(output).toContain('🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F} שלום');
+    }
+    expect(markdown).toContain('# Fix exe.gpj Vol. 9 leak\n');
+    expect(markdown).toContain('## Fix exe.gpj News leak\n');
+    expect(markdown).toContain('1. **[Fix exe.gpj from GitHub leak](https://github.com/o/r/pull/1%E2%80%AE)**');
+    expect(markdown).toContain('   Fix exe.gpj drafted\n   second line leak');
+    expect(markdown).toContain('2. **Fix exe.gpj **editor** leak**\n\n   Fix exe.gpj an *editor* wrote\n\n       indented leak');
+    // URLs keep their hidden controls percent-encoded: the same address, shown as it is.
+    expect(markdown).toContain('[Fix exe.gpj label leak](https://example.org/%E2%81%A7x)');
+    expect(html).toContain('<a href="https://example.org/%E2%80%ADy">https://example.org/%E2%80%ADy</a>');
+    expect(html).toContain('<title>Fix exe.gpj Vol. 9 leak</title>');
+  });
+
   it('leaves out sections without entries, at any depth', () => {
     const markdown = renderMarkdown(issue9('zh-CN'));
     expect(markdown).not.toContain('Istio');

@@ -2,7 +2,7 @@ import { putAccount, removeAccount } from '../../config/accounts.js';
 import { ROLES, type Role } from '../../domain/access.js';
 import { UsageError } from '../../lib/errors.js';
 import { hashPassword, newToken } from '../../lib/secrets.js';
-import { formatTable } from '../../lib/terminal.js';
+import { formatTable, jsonOutput } from '../../lib/terminal.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 
@@ -108,7 +108,7 @@ is one more token, from the environment, with the editor role (recorded as "auto
 });
 
 function listAccounts(ctx: CliContext, accounts: Array<{ name: string; role: Role }>, json: boolean | undefined): number {
-  if (json) ctx.stdout.write(`${JSON.stringify(accounts, null, 2)}\n`);
+  if (json) ctx.stdout.write(`${jsonOutput(accounts)}\n`);
   else
     ctx.stdout.write(
       `${formatTable(

@@ -3,7 +3,7 @@ import { candidateJson } from '../../domain/candidate.js';
 import { ITEM_KINDS, type ItemKind } from '../../domain/source.js';
 import { listCandidates, resolvePeriod } from '../../editorial/candidates.js';
 import { UsageError } from '../../lib/errors.js';
-import { terminalSafe } from '../../lib/terminal.js';
+import { clip, jsonOutput, terminalSafe } from '../../lib/terminal.js';
 import { formatDay } from '../../lib/time.js';
 import { defineCommand, positiveInt } from '../command.js';
 
@@ -72,7 +72,7 @@ or featured in a published issue (unless something new happened since), are hidd
       includeDecided: values.all ?? false,
     });
     if (values.json) {
-      ctx.stdout.write(`${JSON.stringify(list.items.map(candidateJson), null, 2)}\n`);
+      ctx.stdout.write(`${jsonOutput(list.items.map(candidateJson))}\n`);
       return 0;
     }
     const projects = [...config.projects.map((p) => p.name), ...new Set(list.stories.map((s) => s.project))];
@@ -110,8 +110,7 @@ function line(item: Candidate): string {
           ? `KEP-${item.number}`
           : 'KEP'
         : `#${item.number}`;
-  const title = terminalSafe(item.title);
-  const clipped = title.length > 72 ? `${title.slice(0, 71)}…` : title;
+  const clipped = clip(terminalSafe(item.title), 72);
   return `[${item.id}] ${item.kind.padEnd(7)} ${terminalSafe(item.repo)} ${terminalSafe(ref)}  ${clipped}  (${formatDay(item.occurredAt)}, ${item.score?.toFixed(1) ?? '-'})`;
 }
 

@@ -2,7 +2,7 @@ import { SOURCE_NAMES, type SourceName } from '../../domain/source.js';
 import { resolvePeriod } from '../../editorial/candidates.js';
 import { coverage } from '../../ingest/coverage.js';
 import { UsageError } from '../../lib/errors.js';
-import { formatTable, terminalSafe } from '../../lib/terminal.js';
+import { formatTable, jsonOutput, terminalSafe } from '../../lib/terminal.js';
 import { WEEK_MS } from '../../lib/time.js';
 import { defineCommand } from '../command.js';
 
@@ -47,7 +47,7 @@ K missing", naming the missing ones. Exits 1 when anything is missing.
       { period, repos: values.repo, sources, repair: values.repair ?? false, trigger: 'coverage' },
     );
     if (values.json) {
-      ctx.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+      ctx.stdout.write(`${jsonOutput(reports)}\n`);
     } else {
       const rows = reports.map((r) => [
         r.repo,

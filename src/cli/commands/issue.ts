@@ -7,7 +7,7 @@ import { resolvePeriod } from '../../editorial/candidates.js';
 import { createIssue, type EditorialDeps, listIssues, renderable, reopen } from '../../editorial/issues.js';
 import { publish } from '../../editorial/publish.js';
 import { UsageError } from '../../lib/errors.js';
-import { formatTable, terminalSafe } from '../../lib/terminal.js';
+import { clip, formatTable, terminalLines, terminalSafe } from '../../lib/terminal.js';
 import { formatDay, isoWeekOf } from '../../lib/time.js';
 import { defineCommand, positiveInt } from '../command.js';
 import type { CliContext } from '../context.js';
@@ -41,7 +41,7 @@ function languageOf(value: string | undefined): Language | undefined {
 
 const USAGE = `issue new --volume N [--title T] [--week YYYY-Www | --from ISO --to ISO]
        radar issue list | show N | render N [--format md|html] [--lang zh-CN|en] [--out FILE]
-       radar issue publish N [--repo owner/name] [--dry-run] | reopen N`;
+       radar issue publish N [--repo owner/name] [--allow-mentions] [--dry-run] | reopen N`;
 
 export const issueCommand = defineCommand({
   name: 'issue',
@@ -55,8 +55,10 @@ renders and publishes.
   issue list                       every issue with its status
   issue show N                     its sections and entries (with entry ids for radar entry)
   issue render N [--format md|html] [--lang zh-CN|en] [--out FILE]   the issue, on stdout or into FILE
-  issue publish N [--repo o/r] [--dry-run]   create the GitHub issue, or update the one created before;
-                                   the issue becomes read-only (--dry-run prints the request instead)
+  issue publish N [--repo o/r] [--allow-mentions] [--dry-run]   create the GitHub issue, or update the
+                                   one created before; the issue becomes read-only (--dry-run prints the
+                                   request instead). @-mentions in what editors wrote are broken (they
+                                   read the same and notify nobody) unless --allow-mentions
   issue reopen N                   make a published issue editable again (its GitHub issue is kept)
 
 The title defaults to digest.title of the config ({volume} replaced) in the rendering language.`,
@@ -70,6 +72,7 @@ The title defaults to digest.title of the config ({volume} replaced) in the rend
     lang: { type: 'string' },
     repo: { type: 'string' },
     'dry-run': { type: 'boolean' },
+    'allow-mentions': { type: 'boolean' },
     out: { type: 'string' },
   },
   positionals: { min: 1, max: 2 },
@@ -117,7 +120,7 @@ The title defaults to digest.title of the config ({volume} replaced) in the rend
             );
             if (e.blurb.text)
               ctx.stdout.write(
-                `${'  '.repeat(depth + 2)}${terminalSafe(e.blurb.text).slice(0, 160)}${e.blurb.trusted ? '' : '  [draft]'}\n`,
+                `${'  '.repeat(depth + 2)}${clip(terminalSafe(e.blurb.text), 160)}${e.blurb.trusted ? '' : '  [draft]'}\n`,
               );
             for (const link of e.links)
               ctx.stdout.write(`${'  '.repeat(depth + 2)}- ${terminalSafe(link.label)} ${terminalSafe(link.url)}\n`);
@@ -157,15 +160,22 @@ The title defaults to digest.title of the config ({volume} replaced) in the rend
         const config = ctx.config();
         const result = await publish(
           { db, config, github: ctx.github(), clock: ctx.clock },
-          { volume, repo: values.repo, dryRun: values['dry-run'], language: languageOf(values.lang) },
+          {
+            volume,
+            repo: values.repo,
+            dryRun: values['dry-run'],
+            language: languageOf(values.lang),
+            allowMentions: values['allow-mentions'],
+            commandLine: true,
+          },
         );
         if (result.action === 'dry-run') {
           ctx.stdout.write(
-            `would send: ${result.request.method} ${result.request.path}\ntitle: ${result.request.title}\nlabels: ${result.request.labels.join(', ') || '(none)'}\n\n${result.request.body}`,
+            `would send: ${result.request.method} ${result.request.path}\ntitle: ${terminalSafe(result.request.title)}\nlabels: ${terminalSafe(result.request.labels.join(', ')) || '(none)'}\n\n${terminalLines(result.request.body)}`,
           );
         } else {
           ctx.stdout.write(
-            `${result.action} ${result.url} (issue ${volume} is now published and read-only; radar issue reopen ${volume} to edit)\n`,
+            `${result.action} ${result.url} (issue ${volume} is now published and read-only; radar issue reopen ${volume} to edit; ${result.requests} GitHub request${result.requests === 1 ? '' : 's'})\n`,
           );
         }
         return 0;

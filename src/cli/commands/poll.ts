@@ -1,6 +1,7 @@
 import { SOURCE_NAMES, type SourceName } from '../../domain/source.js';
 import { poll } from '../../ingest/poll.js';
 import { UsageError } from '../../lib/errors.js';
+import { jsonOutput } from '../../lib/terminal.js';
 import { parseIsoInstant } from '../../lib/time.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
@@ -72,7 +73,7 @@ async function runPoll(
     { repos: values.repo, sources, since, until, trigger, onProgress: progress.update, signal: ctx.shutdownSignal },
   );
   progress.finish();
-  if (values.json) ctx.stdout.write(`${JSON.stringify(result.runs.map(runJson), null, 2)}\n`);
+  if (values.json) ctx.stdout.write(`${jsonOutput(result.runs.map(runJson))}\n`);
   else ctx.stdout.write(`${formatRunTable(result.runs)}\n${totalsLine(result.runs)}\n`);
   return result.runs.some((run) => run.status === 'failed') ? 1 : 0;
 }

@@ -2,7 +2,7 @@ import { displayPath } from '../../config/load.js';
 import { addRepo, removeRepo } from '../../config/watchlist.js';
 import { SOURCE_NAMES, type SourceName } from '../../domain/source.js';
 import { UsageError } from '../../lib/errors.js';
-import { formatTable } from '../../lib/terminal.js';
+import { formatTable, jsonOutput } from '../../lib/terminal.js';
 import { defineCommand } from '../command.js';
 
 export const reposCommand = defineCommand({
@@ -30,11 +30,7 @@ would make it invalid.
         const config = ctx.config();
         if (values.json) {
           ctx.stdout.write(
-            `${JSON.stringify(
-              config.repos.map((r) => ({ repo: r.repo, project: r.project, sources: r.sources, schedule: r.schedule })),
-              null,
-              2,
-            )}\n`,
+            `${jsonOutput(config.repos.map((r) => ({ repo: r.repo, project: r.project, sources: r.sources, schedule: r.schedule })))}\n`,
           );
           return 0;
         }

@@ -1,3 +1,4 @@
+import { jsonOutput } from '../../lib/terminal.js';
 import { listRuns } from '../../store/runs.js';
 import { defineCommand, positiveInt } from '../command.js';
 import { formatRunTable, runJson } from '../format.js';
@@ -23,7 +24,7 @@ export const runsCommand = defineCommand({
       source: values.source,
       trigger: values.trigger,
     });
-    if (values.json) ctx.stdout.write(`${JSON.stringify(runs.map(runJson), null, 2)}\n`);
+    if (values.json) ctx.stdout.write(`${jsonOutput(runs.map(runJson))}\n`);
     else ctx.stdout.write(`${formatRunTable(runs)}\n`);
     return 0;
   },

@@ -89,8 +89,10 @@ export interface IssueView {
   issue: IssueRow;
   title: string;
   sections: EditorSection[];
-  /** Where publishing goes (the config's digest.publish.repo, or the repo it was published to). */
+  /** Where publishing goes: the repo it was published to, else the config's default (digest.publish.repo). */
   publishRepo: string | null;
+  /** Where it may go (digest.publish.repos); once published, only where it was. */
+  publishRepos: string[];
   language: Language;
 }
 
@@ -136,7 +138,7 @@ export const IssuePage: FC<IssueView> = (view) => {
               </button>
             </>
           ) : (
-            <button type="button" class="primary" id="publish" data-repo={view.publishRepo ?? ''}>
+            <button type="button" class="primary" id="publish">
               {view.issue.publishedNumber ? 'Publish the update…' : 'Publish…'}
             </button>
           )}
@@ -176,16 +178,35 @@ export const IssuePage: FC<IssueView> = (view) => {
       <div class="overlay" id="publish-dialog" hidden>
         <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="publish-title">
           <h2 id="publish-title">{`Publish Vol. ${view.issue.volume}?`}</h2>
-          <p>
-            {view.issue.publishedNumber
-              ? 'This updates the GitHub issue published before, in '
-              : 'This creates a GitHub issue with radar’s token in '}
-            <strong id="publish-target">{view.publishRepo ?? ''}</strong>.
-          </p>
-          {view.publishRepo ? null : (
+          {view.publishRepos.length === 0 ? (
+            <p class="notice" id="publish-unconfigured">
+              The config names no repository radar may publish to: a maintainer sets digest.publish.repo (or digest.publish.repos)
+              in the config file.
+            </p>
+          ) : (
+            <p>
+              {view.issue.publishedNumber
+                ? 'This updates the GitHub issue published before, in '
+                : 'This creates a GitHub issue with radar’s token in '}
+              <strong id="publish-target">{view.publishRepo ?? ''}</strong>.
+            </p>
+          )}
+          {view.issue.publishedRepo || view.publishRepos.length < 2 ? null : (
             <p>
               <label>
-                repository <input id="publish-repo" placeholder="owner/name" />
+                repository{' '}
+                <select id="publish-repo">
+                  {view.publishRepo ? null : (
+                    <option value="" selected>
+                      choose…
+                    </option>
+                  )}
+                  {view.publishRepos.map((repo) => (
+                    <option value={repo} selected={repo === view.publishRepo}>
+                      {repo}
+                    </option>
+                  ))}
+                </select>
               </label>
             </p>
           )}
@@ -201,8 +222,15 @@ export const IssuePage: FC<IssueView> = (view) => {
               </select>
             </label>
           </p>
+          <p>
+            <label>
+              <input type="checkbox" id="publish-mentions" /> let the @mentions editors wrote notify those people
+            </label>
+            <br />
+            <span class="faint">Otherwise they read the same but notify nobody. Text from GitHub never notifies.</span>
+          </p>
           <p class="filters">
-            <button type="button" class="primary" id="publish-confirm">
+            <button type="button" class="primary" id="publish-confirm" disabled={view.publishRepos.length === 0}>
               Publish
             </button>
             <button type="button" id="publish-cancel">

@@ -17,11 +17,15 @@ async function api(method, path, body) {
   return data;
 }
 
+// As src/lib/hidden-controls.ts (pages are cleaned on the server; messages come from JSON).
+const HIDDEN_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB]/g;
+
 let toastTimer;
 function toast(message, bad = false) {
   const element = document.getElementById('toast');
   if (!element) return;
-  element.textContent = message;
+  // Messages quote what they refuse; bidi and other hidden controls would reorder them.
+  element.textContent = String(message).replace(HIDDEN_CONTROLS, '');
   element.classList.toggle('bad', bad);
   element.hidden = false;
   clearTimeout(toastTimer);
@@ -371,7 +375,8 @@ function setupIssue() {
   document.getElementById('publish-cancel')?.addEventListener('click', () => {
     dialog.hidden = true;
   });
-  document.getElementById('publish-repo')?.addEventListener('input', (event) => {
+  // Only a repository the config allows can be chosen; the server checks it again.
+  document.getElementById('publish-repo')?.addEventListener('change', (event) => {
     document.getElementById('publish-target').textContent = event.target.value;
   });
   document.getElementById('publish-confirm')?.addEventListener('click', async () => {
@@ -380,6 +385,7 @@ function setupIssue() {
       const result = await api('POST', `/api/issues/${volume}/publish`, {
         ...(repo ? { repo } : {}),
         lang: document.getElementById('publish-lang').value,
+        allow_mentions: document.getElementById('publish-mentions').checked,
       });
       toast(`${result.action === 'created' ? 'Published' : 'Updated'}: ${result.url}`);
       setTimeout(() => location.reload(), 800);

@@ -39,7 +39,14 @@ export interface Exchange {
 /** What a misbehaving GitHub (or the network in between) does instead of answering. */
 export type Fault =
   /** An HTTP answer of its own (500, 502, 503, 403 secondary rate limit, 429, a GraphQL 200 with errors). */
-  | { kind: 'answer'; status: number; body: unknown; headers?: Record<string, string>; label?: string }
+  | {
+      kind: 'answer';
+      status: number;
+      body: unknown;
+      /** Headers, or a function making them when the fault is sent (a rate-limit reset time). */
+      headers?: Record<string, string> | (() => Record<string, string>);
+      label?: string;
+    }
   /** The connection is dropped before any answer. */
   | { kind: 'reset' }
   /** The usual status line and headers, half of the body, then the connection is dropped. */
@@ -159,7 +166,9 @@ function baseHeaders(): Record<string, string> {
 function sendFault(response: ServerResponse, fault: Exclude<Fault, { kind: 'slow' } | { kind: 'truncate' }>): void {
   switch (fault.kind) {
     case 'answer':
-      response.writeHead(fault.status, { ...baseHeaders(), ...fault.headers }).end(JSON.stringify(fault.body));
+      response
+        .writeHead(fault.status, { ...baseHeaders(), ...(typeof fault.headers === 'function' ? fault.headers() : fault.headers) })
+        .end(JSON.stringify(fault.body));
       return;
     case 'reset':
       response.socket?.resetAndDestroy();

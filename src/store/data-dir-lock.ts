@@ -23,6 +23,7 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
       const release = () => {
         if (released) return;
         released = true;
+        process.off('exit', release);
         try {
           unlinkSync(file);
         } catch {

@@ -23,7 +23,7 @@ const CONNECTION_CODES = new Set([
   '08006',
 ]);
 const CONNECTION_MESSAGES =
-  /connection terminated|terminating connection|client has encountered a connection error|timeout exceeded when trying to connect|connection is not open|cannot use a pool after calling end/i;
+  /connection terminated|terminating connection|client has encountered a connection error|timeout exceeded when trying to connect|connection is not open|cannot use a pool after calling end|is not currently accepting connections|the database system is (starting up|shutting down|in recovery mode)/i;
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;

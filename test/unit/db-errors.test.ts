@@ -10,6 +10,7 @@ describe('a database that went away', () => {
     const restart = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
     expect(isDatabaseUnavailable(restart)).toBe(true);
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isDatabaseUnavailable(new Error('database "radar" is not currently accepting connections'))).toBe(true);
     expect(isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(
       true,
     );

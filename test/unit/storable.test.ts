@@ -15,12 +15,12 @@ describe('storable text', () => {
     const clean = { title: 'ok', labels: ['a'], at: new Date(0), nested: { n: 1 } };
     expect(storable(clean)).toBe(clean);
     expect(hasUnstorable(clean)).toBe(false);
-    const dirty = { title: 'x\u0000', labels: ['ok', 'y\uD800'], nested: { ['k\u0000']: [{ v: '\u0000' }] }, n: 3, none: null };
+    const dirty = { title: 'x\u0000', labels: ['ok', 'y\uD800'], nested: { 'k\u0000': [{ v: '\u0000' }] }, n: 3, none: null };
     expect(hasUnstorable(dirty)).toBe(true);
     expect(storable(dirty)).toEqual({
       title: 'x\uFFFD',
       labels: ['ok', 'y\uFFFD'],
-      nested: { ['k\uFFFD']: [{ v: '\uFFFD' }] },
+      nested: { 'k\uFFFD': [{ v: '\uFFFD' }] },
       n: 3,
       none: null,
     });

@@ -4,15 +4,29 @@ import type { SourceName } from '../domain/source.js';
 import { coverage } from '../ingest/coverage.js';
 import { type IngestDeps, poll, storedSomething } from '../ingest/poll.js';
 import { needsRescore, rescore } from '../ingest/rescore.js';
+import { newBatchId } from '../ingest/run.js';
 import { describeError } from '../lib/errors.js';
 import { append } from '../lib/maps.js';
 import { WEEK_MS } from '../lib/time.js';
-import { closeAbandonedRuns, lastRunOfTrigger, lastSuccessfulRun } from '../store/runs.js';
+import type { Db } from '../store/db.js';
+import { newHolder } from '../store/leases.js';
+import { closeAbandonedRuns, finishRun, lastRunOfTrigger, lastSuccessfulRun, startRun } from '../store/runs.js';
+import {
+  claimDue,
+  finishClaim,
+  listSchedules,
+  registerSchedules,
+  releaseClaims,
+  renewClaim,
+  type ScheduleRow,
+} from '../store/schedules.js';
+import { firstRunAt, retryAt } from './timing.js';
 
 /**
- * node-cron wiring: one task per repo and schedule (sources sharing a cron expression poll
- * together). Several schedulers may run against one PostgreSQL: ingest takes a lease per
- * repo+source, so a tick another process is already serving is skipped there.
+ * The scheduled work: a job per repo and schedule (sources sharing a cron expression poll
+ * together) and the nightly coverage check, on durable schedules that any number of processes
+ * share (startScheduler). Ingest's leases per repo+source stay as a second guard: a manual
+ * `radar poll` and a scheduled one never move the same cursor at once.
  */
 
 export interface SchedulerJob {
@@ -133,7 +147,30 @@ function groupBySchedule(repo: WatchedRepo): Map<string, SourceName[]> {
   return groups;
 }
 
-export function startScheduler(jobs: SchedulerJob[], deps: Pick<IngestDeps, 'logger' | 'clock'>, signal: AbortSignal): Scheduler {
+export interface SchedulerOptions {
+  /** How often due jobs are claimed. */
+  tickMs?: number;
+  /** How long a claim lasts without renewal (renewed every quarter of it while the job runs). */
+  claimTtlMs?: number;
+  /** Jobs this process runs at once. */
+  concurrency?: number;
+}
+
+/**
+ * Runs the jobs on their schedules, which live in the database (src/store/schedules.ts): every
+ * tick, this process claims the jobs that are due and claimed by nobody, runs them, and records
+ * when each runs next. Several processes on one PostgreSQL share the jobs (each due job goes to
+ * one of them); a job overdue after downtime runs once; a failing job is tried again with
+ * backoff; a dead process's claims run out (or are freed at once on the same machine).
+ */
+export function startScheduler(
+  jobs: SchedulerJob[],
+  deps: Pick<IngestDeps, 'db' | 'logger' | 'clock'>,
+  signal: AbortSignal,
+  options: SchedulerOptions = {},
+): Scheduler {
+  const { tickMs = 15_000, claimTtlMs = 10 * 60_000, concurrency = 4 } = options;
+  const { db, clock } = deps;
   const logger = deps.logger.child({ component: 'scheduler' });
   setLogger({
     info: (message) => logger.debug({ detail: message }, 'node-cron'),
@@ -141,54 +178,147 @@ export function startScheduler(jobs: SchedulerJob[], deps: Pick<IngestDeps, 'log
     error: (message) => logger.error({ detail: String(message) }, 'node-cron error'),
     debug: () => {},
   });
+  const holder = newHolder();
+  const byName = new Map(jobs.map((job) => [job.name, job]));
+  const times = cronTimes();
+  const firstReasons = new Map<string, string>();
   const inFlight = new Set<Promise<void>>();
-  const running = new Set<string>();
+  let stopped = false;
 
-  const execute = (job: SchedulerJob, reason: string) => {
-    if (signal.aborted || running.has(job.name)) return; // never overlap a job with itself
-    running.add(job.name);
+  const run = (row: ScheduleRow) => {
+    const job = byName.get(row.name) as SchedulerJob;
+    const now = clock.now();
+    const late = now.getTime() - row.next_run_at.getTime() > 2 * tickMs;
+    const reason = firstReasons.get(job.name) ?? (row.failures > 0 ? 'retry' : late ? 'overdue' : 'schedule');
+    firstReasons.delete(job.name);
     const started = Date.now();
     logger.info({ job: job.name, reason }, 'job started');
+    const renewal = setInterval(
+      () => void renewClaim(db, job.name, holder, new Date(clock.now().getTime() + claimTtlMs)).catch(() => false),
+      claimTtlMs / 4,
+    );
+    renewal.unref();
+    const finish = (status: 'succeeded' | 'failed', error: string | null) => {
+      const at = clock.now();
+      const next = times.of(job.cron).next;
+      const failures = status === 'failed' ? row.failures + 1 : 0;
+      const nextRunAt = status === 'failed' ? retryAt(at, failures, next) : next;
+      return finishClaim(db, job.name, holder, { status, error, nextRunAt, failures, at });
+    };
     const promise = job
       .run()
-      .then(() => logger.info({ job: job.name, ms: Date.now() - started }, 'job finished'))
-      .catch((error) => logger.error({ job: job.name, error: describeError(error) }, 'job failed'))
+      .then(async () => {
+        logger.info({ job: job.name, ms: Date.now() - started }, 'job finished');
+        await finish('succeeded', null);
+      })
+      .catch(async (caught) => {
+        const error = describeError(caught);
+        logger.error({ job: job.name, error }, 'job failed');
+        await recordJobFailure(db, job.name, holder, error).catch(() => undefined);
+        await finish('failed', error);
+      })
+      .catch((caught) =>
+        logger.warn({ job: job.name, error: describeError(caught) }, 'could not record the job (its claim runs out)'),
+      )
       .finally(() => {
-        running.delete(job.name);
+        clearInterval(renewal);
         inFlight.delete(promise);
       });
     inFlight.add(promise);
   };
 
-  const tasks: ScheduledTask[] = jobs.map((job) =>
-    createTask(job.cron, () => execute(job, 'schedule'), { name: job.name, timezone: 'UTC', noOverlap: true }),
-  );
-  for (const task of tasks) void task.start();
-
-  // Catch up at start: a job whose last completed run is older than its period runs now,
-  // instead of waiting up to a day for its next tick.
-  void (async () => {
-    for (const [index, job] of jobs.entries()) {
-      const task = tasks[index];
-      if (!task || signal.aborted || !job.catchUp) continue;
-      const [next, after] = task.getNextRuns(2);
-      const period = next && after ? after.getTime() - next.getTime() : 0;
-      const last = await job.lastRun().catch(() => null);
-      if (!last || deps.clock.now().getTime() - last.getTime() > period) execute(job, last ? 'overdue' : 'never run');
+  let ticking = false;
+  const tick = async () => {
+    if (stopped || signal.aborted || ticking) return;
+    ticking = true;
+    try {
+      const free = concurrency - inFlight.size;
+      const claimed = await claimDue(db, [...byName.keys()], holder, clock.now(), claimTtlMs, free);
+      for (const row of claimed) if (!stopped) run(row);
+    } catch (error) {
+      logger.warn({ error: describeError(error) }, 'could not claim due jobs (tried again at the next tick)');
+    } finally {
+      ticking = false;
     }
-  })();
+  };
 
-  logger.info(
-    { jobs: jobs.map((job, i) => ({ job: job.name, cron: job.cron, next: tasks[i]?.getNextRun()?.toISOString() ?? null })) },
-    'scheduler started',
+  const ready = (async () => {
+    const now = clock.now();
+    const entries = [];
+    for (const job of jobs) {
+      const { next, periodMs } = times.of(job.cron);
+      const lastRun = job.catchUp ? await job.lastRun().catch(() => null) : null;
+      const first = firstRunAt({ now, lastRun, nextCron: next, periodMs, catchUp: job.catchUp });
+      if (first.reason) firstReasons.set(job.name, first.reason);
+      entries.push({ name: job.name, cron: job.cron, firstRunAt: first.at });
+    }
+    await registerSchedules(db, entries);
+    const stored = new Map((await listSchedules(db)).map((row) => [row.name, row]));
+    logger.info(
+      {
+        jobs: jobs.map((job) => ({
+          job: job.name,
+          cron: job.cron,
+          next: stored.get(job.name)?.next_run_at.toISOString() ?? null,
+        })),
+      },
+      'scheduler started',
+    );
+    await tick();
+  })().catch((error) =>
+    logger.error({ error: describeError(error) }, 'could not start the schedules (retried at the next tick)'),
   );
+  const timer = setInterval(() => void ready.then(tick), tickMs);
 
   return {
     jobs,
     stop: async () => {
-      for (const task of tasks) await task.destroy();
+      stopped = true;
+      clearInterval(timer);
+      await ready;
       await Promise.allSettled([...inFlight]);
+      await releaseClaims(db, holder).catch(() => undefined);
+      times.close();
       logger.info('scheduler stopped');
     },
   };
+}
+
+/**
+ * Next times of cron expressions, by node-cron's own parser (UTC): a task per expression,
+ * never started, asked for its next runs.
+ */
+function cronTimes() {
+  const tasks = new Map<string, ScheduledTask>();
+  return {
+    of(cron: string): { next: Date; periodMs: number } {
+      let task = tasks.get(cron);
+      if (!task) {
+        task = createTask(cron, () => {}, { timezone: 'UTC' });
+        tasks.set(cron, task);
+      }
+      const [next, after] = task.getNextRuns(2);
+      const at = next ?? new Date(Date.now() + 60_000);
+      return { next: at, periodMs: next && after ? after.getTime() - next.getTime() : 60_000 };
+    },
+    close() {
+      for (const task of tasks.values()) void task.destroy();
+    },
+  };
+}
+
+/** A job that failed outside any run (before or after its polls) shows in `radar runs` too. */
+async function recordJobFailure(db: Db, job: string, holder: string, error: string): Promise<void> {
+  const id = await startRun(db, { batchId: newBatchId(), trigger: 'schedule', repoId: null, source: `job: ${job}`, holder });
+  await finishRun(db, id, {
+    status: 'failed',
+    requests: 0,
+    notModified: 0,
+    graphqlPoints: 0,
+    rateLimitRemaining: null,
+    itemsNew: 0,
+    itemsUpdated: 0,
+    error,
+    details: { job },
+  });
 }

@@ -115,6 +115,19 @@ export interface RunsTable {
   holder: string | null;
 }
 
+export interface SchedulesTable {
+  name: string;
+  cron: string;
+  next_run_at: Timestamp;
+  last_started_at: Date | null;
+  last_finished_at: Date | null;
+  last_status: string | null;
+  last_error: string | null;
+  failures: ColumnType<number, number | undefined, number>;
+  claimed_by: string | null;
+  claimed_until: Date | null;
+}
+
 export interface LeasesTable {
   name: string;
   holder: string;
@@ -199,6 +212,7 @@ export interface Database {
   poll_cursors: PollCursorsTable;
   http_validators: HttpValidatorsTable;
   runs: RunsTable;
+  schedules: SchedulesTable;
   leases: LeasesTable;
   digest_issues: DigestIssuesTable;
   issue_entries: IssueEntriesTable;

@@ -34,6 +34,7 @@ describe('migrations from an empty database', () => {
     'poll_cursors',
     'repos',
     'runs',
+    'schedules',
     'sessions',
     'stories',
   ];

@@ -37,6 +37,7 @@ const TABLES = [
   'stories',
   'repos',
   'sessions',
+  'schedules',
 ];
 
 export async function openTestDatabase(dialect: DialectName): Promise<TestDatabase> {

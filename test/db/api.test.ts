@@ -37,6 +37,11 @@ describeEachDialect('JSON API', (t) => {
     expect(ok.body.stories.length).toBeGreaterThan(2);
     const releases = await call('GET', '/api/candidates?week=2019-W25&kind=release');
     expect(releases.body.items.map((c: { tag: string }) => c.tag)).toEqual(['v1.15.0']);
+    // per_project cuts each project's stories; without limit, no project is cut short for another.
+    const everything = await call('GET', '/api/candidates?week=2019-W25');
+    const one = await call('GET', '/api/candidates?week=2019-W25&per_project=1');
+    const projects = (body: { stories: Array<{ project: string }> }) => body.stories.map((s) => s.project);
+    expect(projects(one.body).sort()).toEqual([...new Set(projects(everything.body))].sort());
 
     expect(await call('GET', '/api/candidates?week=2019-25')).toMatchObject({
       status: 400,

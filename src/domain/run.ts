@@ -18,6 +18,8 @@ export interface RunSummary {
   error: string | null;
   /** Why a failed run failed, as far as an exit code cares (set by the run that failed, not stored). */
   failure?: RunFailure | undefined;
+  /** A coverage run's figures: how many of the items a full listing expected were stored. */
+  coverage?: { captured: number; expected: number } | undefined;
   /** Problems that did not stop the run (a malformed KEP, a skipped payload). */
   warnings: RunWarning[];
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/store/db.js';
 import { runCli, writeConfig } from '../tools/cli.js';
@@ -77,6 +78,20 @@ describe('radar command line', () => {
     const result = await run(['poll'], bad);
     expect(result.code).toBe(78);
     expect(result.stderr).toMatch(/radar\.yaml: projects\[0\]\.repos\[0\]\.repo: "kubernetes" is not owner\/name \(line 4\)/);
+  });
+
+  it('radar repos add then remove leaves the config file byte for byte as it was', async () => {
+    const text =
+      '# watched\nprojects:\n    - name: K      # kube\n      repos:\n        -  repo: kubernetes/kubernetes  # main\n           sources: [pulls]\n';
+    const file = writeConfig(text);
+    const added = await run(['repos', 'add', 'kubernetes/kubectl', '--project', 'K'], file);
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    expect(added.stdout).toMatch(/^added kubernetes\/kubectl \(pulls, releases\) to project K in /);
+    expect(readFileSync(file, 'utf8')).toBe(
+      `${text}        -  repo: kubernetes/kubectl\n           sources: [pulls, releases]\n`,
+    );
+    expect((await run(['repos', 'remove', 'kubernetes/kubectl'], file)).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
   it('shows the watch list without opening the database', async () => {

@@ -4,6 +4,7 @@ import { commands } from './cli/commands/index.js';
 import { editorOf } from './cli/commands/issue.js';
 import type { CliContext, Input, Output } from './cli/context.js';
 import { runCommand } from './cli/main.js';
+import { StatusLine } from './cli/status-line.js';
 import type { Config } from './config/config.js';
 import { type Env, loadEnv } from './config/env.js';
 import { loadConfig } from './config/load.js';
@@ -52,14 +53,20 @@ export async function main(io: MainIo): Promise<number> {
     }
     throw error;
   }
-  const logger = createLogger({ level: env.logLevel, destination: io.logDestination });
+  // On a terminal, logs and the progress bar share stderr through one StatusLine, which keeps
+  // log lines above the bar instead of inside it (src/cli/status-line.ts).
+  const stderr = io.stderr.isTTY ? new StatusLine(io.stderr) : io.stderr;
+  const logger = createLogger({
+    level: env.logLevel,
+    destination: io.logDestination ?? (stderr instanceof StatusLine ? stderr : undefined),
+  });
   const resources = new Resources(env, logger, io.overrides ?? {});
   const ctx: CliContext = {
     env,
     cwd: io.cwd,
     stdin: io.stdin,
     stdout: io.stdout,
-    stderr: io.stderr,
+    stderr,
     logger,
     clock: io.clock ?? systemClock,
     config: () => resources.config(),
@@ -97,7 +104,7 @@ export async function main(io: MainIo): Promise<number> {
     return forwardCommand(server, request, io, ctx.shutdownSignal);
   };
   try {
-    return await runCommand(commands, io.argv, () => ctx, io.stderr, throughServe);
+    return await runCommand(commands, io.argv, () => ctx, stderr, throughServe);
   } finally {
     await resources.close();
   }

@@ -15,6 +15,7 @@ import type { DatabaseHandle } from '../store/db.js';
 import type { Command } from './command.js';
 import type { CliContext, Output } from './context.js';
 import { runCommand } from './main.js';
+import { StatusLine } from './status-line.js';
 
 /**
  * The CLI bridge: while `radar serve` holds the embedded database (PGlite is one process's), the
@@ -127,7 +128,8 @@ export async function runBridged(
     write: (text) => emit({ stream, text }),
     isTTY,
   });
-  const stderr = output('stderr', request.tty.stderr);
+  // As in main.ts: on the client's terminal, log lines go above the progress bar, not into it.
+  const stderr = request.tty.stderr ? new StatusLine(output('stderr', true)) : output('stderr', false);
   let config: Config | undefined;
   const ctx: CliContext = {
     env: { ...host.env, editor: request.editor, logLevel: request.logLevel },

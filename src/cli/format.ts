@@ -1,8 +1,14 @@
 import type { RunSummary } from '../domain/run.js';
 import { formatTable } from '../lib/terminal.js';
 
-export function formatRunTable(runs: RunSummary[]): string {
+/**
+ * One line per run. `history` (radar runs) adds when each started, what GitHub said was left of
+ * the hourly budget after it, and a coverage run's captured/expected: a list of past runs is read
+ * for when and how close to the limit, a poll's own summary for what it just did.
+ */
+export function formatRunTable(runs: RunSummary[], options: { history?: boolean } = {}): string {
   const rows = runs.map((run) => [
+    ...(options.history ? [compactUtc(run.startedAt)] : []),
     run.repo,
     run.source,
     run.status,
@@ -11,10 +17,25 @@ export function formatRunTable(runs: RunSummary[]): string {
     run.requests,
     run.notModified,
     run.graphqlPoints,
+    ...(options.history
+      ? [run.rateLimitRemaining ?? '', run.coverage ? `${run.coverage.captured}/${run.coverage.expected}` : '']
+      : []),
     run.finishedAt ? `${((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000).toFixed(1)}s` : '',
     run.error ?? (run.warnings.length ? `${run.warnings.length} warning(s)` : ''),
   ]);
-  return formatTable(['repo', 'source', 'status', 'new', 'updated', 'requests', '304s', 'points', 'duration', 'error'], rows, 80);
+  const header = [
+    ...(options.history ? ['started (UTC)'] : []),
+    ...['repo', 'source', 'status', 'new', 'updated', 'requests', '304s', 'points'],
+    ...(options.history ? ['remaining', 'coverage'] : []),
+    'duration',
+    'error',
+  ];
+  return formatTable(header, rows, 80);
+}
+
+/** "2019-05-20 14:03": minutes are enough to find a run, and UTC reads the same on every machine. */
+export function compactUtc(date: Date): string {
+  return date.toISOString().slice(0, 16).replace('T', ' ');
 }
 
 export function totalsLine(runs: RunSummary[]): string {
@@ -39,6 +60,7 @@ export function runJson(run: RunSummary): Record<string, unknown> {
     rate_limit_remaining: run.rateLimitRemaining,
     started_at: run.startedAt.toISOString(),
     finished_at: run.finishedAt?.toISOString() ?? null,
+    coverage: run.coverage ?? null,
     error: run.error,
     warnings: run.warnings,
   };

@@ -16,6 +16,10 @@ export interface RunSummary {
   startedAt: Date;
   finishedAt: Date | null;
   error: string | null;
+  /** Why a failed run failed, as far as an exit code cares (set by the run that failed, not stored). */
+  failure?: RunFailure | undefined;
+  /** A coverage run's figures: how many of the items a full listing expected were stored. */
+  coverage?: { captured: number; expected: number } | undefined;
   /** Problems that did not stop the run (a malformed KEP, a skipped payload). */
   warnings: RunWarning[];
 }
@@ -24,3 +28,9 @@ export interface RunWarning {
   message: string;
   [detail: string]: unknown;
 }
+
+/**
+ * The kinds of run failure that a command's exit code tells apart (README "Command line"):
+ * GitHub refused the token (77), the rate limit stopped it (75), anything else (1).
+ */
+export type RunFailure = 'token-refused' | 'rate-limited' | 'failed';

@@ -4,11 +4,11 @@ import { renderMarkdown } from '../digest/render-markdown.js';
 import { singleLine } from '../digest/text.js';
 import type { Language } from '../domain/digest.js';
 import type { GitHub } from '../github/client.js';
-import { GitHubApiError } from '../github/errors.js';
+import { GitHubApiError, GitHubNotFoundError } from '../github/errors.js';
 import { findIssueByMarker } from '../github/issue-marker.js';
 import { newMeter, withMeter } from '../github/meter.js';
 import type { Clock } from '../lib/clock.js';
-import { ConflictError, UsageError } from '../lib/errors.js';
+import { ConflictError, NotFoundError, UsageError } from '../lib/errors.js';
 import type { Db } from '../store/db.js';
 import { updateIssue } from '../store/digest.js';
 import { newHolder, releaseLease, tryAcquireLease } from '../store/leases.js';
@@ -125,18 +125,33 @@ async function publishHoldingLease(deps: PublishDeps, input: PublishInput): Prom
   }
 
   const target: Target = { github: deps.github, owner, name, volume: issue.volume, draftCreatedAt: issue.createdAt };
-  const existing = known ?? (await findByMarker(target));
-  const request: PublishRequest = {
-    method: existing ? 'PATCH' : 'POST',
-    path: existing ? `/repos/${repo}/issues/${existing}` : `/repos/${repo}/issues`,
-    repo,
-    title,
-    body,
-    labels: config.digest.publish.labels,
-  };
-  const answer = existing
-    ? await updateGitHubIssue(target, existing, title, body)
-    : await createGitHubIssue(target, title, body, config.digest.publish.labels);
+  let request: PublishRequest;
+  let existing: number | null = null;
+  let answer: Answer;
+  try {
+    existing = known ?? (await findByMarker(target));
+    request = {
+      method: existing ? 'PATCH' : 'POST',
+      path: existing ? `/repos/${repo}/issues/${existing}` : `/repos/${repo}/issues`,
+      repo,
+      title,
+      body,
+      labels: config.digest.publish.labels,
+    };
+    answer = existing
+      ? await updateGitHubIssue(target, existing, title, body)
+      : await createGitHubIssue(target, title, body, config.digest.publish.labels);
+  } catch (error) {
+    // A 404 on the target is a name the editor or the config gave: "not found" (exit 66, HTTP
+    // 404), not a failure of GitHub's. GitHub answers 404 too for a private repo the token cannot see.
+    if (!(error instanceof GitHubNotFoundError)) throw error;
+    throw new NotFoundError(
+      `issue ${issue.volume}: GitHub has no repository ${repo} to publish to, or the token cannot see it ` +
+        `(404 for ${error.request}${existing ? `; or its issue #${existing} was deleted` : ''}): ` +
+        `check ${input.repo ? (input.repoField ?? '--repo') : `digest.publish.repo in ${displayPath(config.file)}`}`,
+      { cause: error },
+    );
+  }
   await updateIssue(db, issue.id, {
     publishedDrafts: drafts,
     status: 'published',

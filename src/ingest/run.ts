@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger.js';
 import { isDatabaseUnavailable } from '../store/db-errors.js';
 import { giveUpHolder, leaseHolder, newHolder, releaseLease, renewLease, tryAcquireLease } from '../store/leases.js';
 import { finishRun, startRun } from '../store/runs.js';
+import { classifyFailure } from './failure.js';
 import type { IngestDeps } from './poll.js';
 
 /**
@@ -126,10 +127,12 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
     },
   };
   let error: string | null = null;
+  let failure: RunSummary['failure'];
   try {
     await withMeter(meter, () => body(run));
   } catch (caught) {
     error = describeError(caught);
+    failure = classifyFailure(caught);
     // A lost database is a fault like GitHub's, not a bug: its message, without a stack.
     if (isDatabaseUnavailable(caught)) ctx.logger.error({ error }, 'run failed: database unavailable');
     else ctx.logger.error({ err: caught }, 'run failed');
@@ -181,6 +184,7 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
     startedAt,
     finishedAt,
     error,
+    failure,
     warnings,
   };
   const { itemsNew, itemsUpdated, requests, notModified, graphqlPoints } = summary;

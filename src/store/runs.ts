@@ -117,7 +117,14 @@ export async function listRuns(db: Db, query: RunQuery): Promise<RunSummary[]> {
     finishedAt: row.finished_at,
     error: row.error,
     warnings: ((row.details as { warnings?: RunWarning[] }).warnings ?? []) as RunWarning[],
+    coverage: coverageOf(row.details),
   }));
+}
+
+/** The captured/expected figures a coverage run records in its details (src/ingest/coverage.ts). */
+function coverageOf(details: unknown): RunSummary['coverage'] {
+  const { captured, expected } = (details ?? {}) as { captured?: unknown; expected?: unknown };
+  return typeof captured === 'number' && typeof expected === 'number' ? { captured, expected } : undefined;
 }
 
 /**

@@ -27,7 +27,7 @@ import type { GitHub } from '../github/client.js';
 import type { Clock } from '../lib/clock.js';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { type Period, parseIsoInstant } from '../lib/time.js';
+import { type Period, parseIsoInstant, parseIsoWeek } from '../lib/time.js';
 import type { Db } from '../store/db.js';
 import type { EntryRow, IssueRow } from '../store/digest.js';
 import type { WebEnv } from './app.js';
@@ -163,6 +163,7 @@ export function createApi(deps: ApiDeps): Hono<WebEnv> {
 
   app.post('/api/items/:id/dismiss', async (c) => {
     const body = parse(dismissBody, await json(c), 'body');
+    if (body.week) parseIsoWeek(body.week, 'body.week');
     await decide(editorial(c), {
       itemId: parse(positiveParam('id'), c.req.param('id'), 'path'),
       action: 'dismiss',

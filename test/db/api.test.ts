@@ -37,6 +37,11 @@ describeEachDialect('JSON API', (t) => {
     expect(ok.body.stories.length).toBeGreaterThan(2);
     const releases = await call('GET', '/api/candidates?week=2019-W25&kind=release');
     expect(releases.body.items.map((c: { tag: string }) => c.tag)).toEqual(['v1.15.0']);
+    // per_project cuts each project's stories; without limit, no project is cut short for another.
+    const everything = await call('GET', '/api/candidates?week=2019-W25');
+    const one = await call('GET', '/api/candidates?week=2019-W25&per_project=1');
+    const projects = (body: { stories: Array<{ project: string }> }) => body.stories.map((s) => s.project);
+    expect(projects(one.body).sort()).toEqual([...new Set(projects(everything.body))].sort());
 
     expect(await call('GET', '/api/candidates?week=2019-25')).toMatchObject({
       status: 400,
@@ -51,6 +56,14 @@ describeEachDialect('JSON API', (t) => {
       /^project: "Nope" is not a project of the config/,
     );
     expect((await call('GET', '/api/candidates?colour=red')).body).toEqual({ error: 'query: unknown field colour' });
+    // Impossible dates are refused, not rolled over into the next month.
+    expect(await call('GET', '/api/candidates?from=2019-02-30&to=2019-03-05')).toMatchObject({
+      status: 400,
+      body: { error: 'query.from: "2019-02-30" is not a valid date: February 2019 has 28 days' },
+    });
+    expect((await call('GET', '/api/candidates?week=2019-W53')).body).toEqual({
+      error: 'query.week: "2019-W53": 2019 has no week 53',
+    });
   });
 
   it('shows an item with its events, reasons and story, and a story with its items', async () => {
@@ -103,6 +116,14 @@ describeEachDialect('JSON API', (t) => {
     });
     expect((await call('POST', `/api/items/${ids['4386']}/snooze`, { until: 'soon' })).body).toEqual({
       error: 'body.until: "soon" is not an ISO 8601 date like 2019-05-01 or 2019-05-01T12:00:00Z',
+    });
+    expect(await call('POST', `/api/items/${ids['4386']}/snooze`, { until: '2019-09-31' })).toMatchObject({
+      status: 400,
+      body: { error: 'body.until: "2019-09-31" is not a valid date: September 2019 has 30 days' },
+    });
+    expect(await call('POST', `/api/items/${ids['4386']}/dismiss`, { week: '2019-W54' })).toMatchObject({
+      status: 400,
+      body: { error: 'body.week: "2019-W54": 2019 has no week 54' },
     });
     expect((await call('POST', `/api/items/${ids['4386']}/dismiss`, '{not json')).body.error).toMatch(/^body: not valid JSON/);
     expect((await call('POST', '/api/items/999999/dismiss', {})).status).toBe(404);
@@ -256,7 +277,7 @@ describeEachDialect('JSON API', (t) => {
       /^body\.until: "\+275760-09-13T00:00:00Z" is not an ISO 8601 date/,
     );
     expect(await error('POST', `/api/items/${ids['4386']}/dismiss`, { week: '2019-W99' })).toBe(
-      'week: "2019-W99": 2019 has no week 99',
+      'body.week: "2019-W99": 2019 has no week 99',
     );
 
     // An edit with a bad part changes nothing.

@@ -10,7 +10,7 @@ import { parseIsoWeek } from '../../src/lib/time.js';
 import { recordDecision } from '../../src/store/decisions.js';
 import { upsertItems } from '../../src/store/items.js';
 import { syncRepos } from '../../src/store/repos.js';
-import { writeConfig } from '../tools/cli.js';
+import { runCli, writeConfig } from '../tools/cli.js';
 import { describeEachDialect } from '../tools/db.js';
 import { pullItem, releaseItem } from '../tools/items.js';
 
@@ -152,6 +152,46 @@ describeEachDialect('candidate lists', (t) => {
     const strong = await listCandidates(t().db, config, { period: W25, minScore: 5 });
     expect(strong.items.every((c) => (c.storyScore ?? 0) >= 5)).toBe(true);
     expect(strong.items.some((c) => c.number === 102)).toBe(false);
+  });
+
+  it('--json cuts per project, so a busy project does not crowd out a quiet one; --limit only when asked', async () => {
+    const { config } = await seed();
+    const repos = await syncRepos(t().db, config.repos);
+    // Sixty more Kubernetes features that week: far past the 50 items --json used to stop at.
+    const verbs = ['Add', 'Support', 'Introduce', 'Enable', 'Implement', 'Allow'];
+    const things = ['quota', 'affinity', 'taint', 'probe', 'volume', 'sidecar', 'ingress', 'webhook', 'eviction', 'topology'];
+    const busy = Array.from({ length: 60 }, (_, i) =>
+      pullItem('kubernetes/kubernetes', 1000 + i, {
+        title: `${verbs[i % 6]} ${things[Math.floor(i / 6)]} ${['alpha', 'gates', 'metrics', 'limits', 'events', 'status'][i % 6]}`,
+        labels: ['kind/feature', 'kind/api-change'],
+        occurredAt: at('18'),
+      }),
+    );
+    await upsertItems(
+      t().db,
+      repos.get('kubernetes/kubernetes')?.id as number,
+      busy.map((item) => ({ item, events: [] })),
+    );
+    await rescore({ db: t().db, config, logger: silentLogger() });
+    const cli = (...extra: string[]) =>
+      runCli(['candidates', '--week', '2019-W25', '--json', ...extra], { database: t().handle, configFile: config.file });
+    type Row = { id: number; project: string; story_id: number | null; number: number | null };
+    const storiesOf = (rows: Row[], project: string) =>
+      new Set(rows.filter((r) => r.project === project).map((r) => r.story_id ?? `item ${r.id}`)).size;
+
+    const all = await cli();
+    expect(all.code).toBe(0);
+    const rows = JSON.parse(all.stdout) as Row[];
+    expect(rows.some((r) => r.project === 'containerd' && r.number === 3300)).toBe(true);
+    expect(storiesOf(rows, 'Kubernetes')).toBe(config.scoring.perProject);
+
+    const two = JSON.parse((await cli('--per-project', '2')).stdout) as Row[];
+    expect(storiesOf(two, 'Kubernetes')).toBe(2);
+    expect(storiesOf(two, 'containerd')).toBe(1);
+
+    const five = JSON.parse((await cli('--limit', '5')).stdout) as Row[];
+    expect(five).toHaveLength(5);
+    expect(five.map((r) => r.id)).toEqual(rows.slice(0, 5).map((r) => r.id));
   });
 
   it('hides what editors decided or featured, until something new happens', async () => {

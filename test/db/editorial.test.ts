@@ -497,6 +497,29 @@ describeEachDialect('editor workflow', (t) => {
     expect((await cli()).stdout).toMatch(/^updated https:\/\/github\.com\/radar-test\/archive\/issues\/3/);
   });
 
+  it('exits 66 naming the repository when GitHub says the publish target does not exist', async () => {
+    const { deps, ids, config } = await seedWeek(t().db);
+    await createIssue(deps, { volume: 23, period: W25 });
+    await promote(deps, { itemId: ids['v1.15.0'] as number, volume: 23 });
+    // GitHub's answer for a repository that is gone (or private to another token).
+    githubApi().get('/user').reply(200, userJson('radar-bot')).get('/repos/radar-test/archive/issues').query(true).reply(404, {
+      message: 'Not Found',
+      documentation_url: 'https://docs.github.com/rest/issues/issues#list-repository-issues',
+      status: '404',
+    });
+    const missing = await runCli(['issue', 'publish', '23', '--repo', 'radar-test/archive'], {
+      database: t().handle,
+      configFile: config.file,
+    });
+    expect(missing.code).toBe(66);
+    expect(missing.stderr).toMatch(
+      /^radar issue: issue 23: GitHub has no repository radar-test\/archive to publish to, or the token cannot see it \(404 for GET \/repos\/radar-test\/archive\/issues.*\): check --repo\n$/,
+    );
+    expect(
+      (await t().db.selectFrom('digest_issues').select('status').where('volume', '=', 23).executeTakeFirstOrThrow()).status,
+    ).toBe('draft');
+  });
+
   it('publishes one volume at a time', async () => {
     const { deps, ids } = await seedWeek(t().db);
     await createIssue(deps, { volume: 15, period: W25 });

@@ -197,8 +197,49 @@ describeEachDialect('radar poll (thin slice)', (t) => {
       configFile: CONFIG,
       token: 'ghp_secret123',
     });
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(77);
     expect(refused.stdout).toContain('GitHub refused the token (401 Bad credentials)');
     expect(JSON.stringify(refused)).not.toContain('ghp_secret123');
+  });
+
+  it('exits 75 when the rate limit stopped the runs, and 1 when another run failed for another reason', async () => {
+    const reset = Math.floor(Date.now() / 1000) + 7200; // further than radar waits
+    const spent = {
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset': String(reset),
+      'x-ratelimit-used': '5000',
+      'x-ratelimit-resource': 'core',
+    };
+    const exceeded = {
+      message:
+        'API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID 0400:3B2C:1A2B3C:4D5E6F:5CE1A2B3.',
+      documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+      status: '403',
+    };
+    githubApi().get(`/repos/${REPO}`).reply(403, exceeded, spent);
+    const limited = await runCli(['poll', '--since', '2019-05-01'], { database: t().handle, configFile: CONFIG });
+    expect(limited.code).toBe(75);
+    expect(limited.stdout).toContain('GitHub rate limit exceeded for GET /repos/kubernetes/kubernetes');
+
+    // One run stopped by the rate limit, another failed on a server error: 1, someone should look.
+    const two = writeConfig(`
+projects:
+  - name: Kubernetes
+    repos:
+      - repo: ${REPO}
+        sources: [pulls]
+      - repo: kubernetes/enhancements
+        sources: [releases]
+`);
+    githubApi()
+      .get(`/repos/${REPO}`)
+      .reply(403, exceeded, spent)
+      .get('/repos/kubernetes/enhancements')
+      .times(4) // the first answer and three retries
+      .reply(502, { message: 'Server Error' });
+    const mixed = await runCli(['poll', '--since', '2019-05-01'], { database: t().handle, configFile: two });
+    expect(mixed.code).toBe(1);
+    expect(mixed.stdout).toMatch(/2 runs, 2 failed/);
   });
 });

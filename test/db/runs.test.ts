@@ -2,12 +2,17 @@ import { expect, it } from 'vitest';
 import { giveUpHolder, newHolder } from '../../src/store/leases.js';
 import { syncRepos } from '../../src/store/repos.js';
 import { closeAbandonedRuns, finishRun, lastSuccessfulRun, listRuns, startRun } from '../../src/store/runs.js';
+import { runCli, writeConfig } from '../tools/cli.js';
 import { describeEachDialect } from '../tools/db.js';
 
 const REPOS = [{ repo: 'knative/serving', project: 'Knative' }];
 
 describeEachDialect('run records', (t) => {
-  async function record(source: string, status: 'succeeded' | 'failed' = 'succeeded') {
+  async function record(
+    source: string,
+    status: 'succeeded' | 'failed' = 'succeeded',
+    figures: { rateLimitRemaining?: number; details?: Record<string, unknown> } = {},
+  ) {
     const { db } = t();
     const repoId = (await syncRepos(db, REPOS as never)).get('knative/serving')?.id as number;
     const id = await startRun(db, { batchId: 'b', trigger: 'poll', repoId, source, holder: 'test:1:x' });
@@ -16,11 +21,11 @@ describeEachDialect('run records', (t) => {
       requests: 1,
       notModified: 0,
       graphqlPoints: 0,
-      rateLimitRemaining: null,
+      rateLimitRemaining: figures.rateLimitRemaining ?? null,
       itemsNew: 0,
       itemsUpdated: 0,
       error: null,
-      details: {},
+      details: figures.details ?? {},
     });
     return id;
   }
@@ -48,6 +53,38 @@ describeEachDialect('run records', (t) => {
     expect(await sources('coverage:pulls')).toEqual([ids.coverage]);
     expect(await sources('release')).toEqual([]);
     expect(await sources('%')).toEqual([]);
+  });
+
+  it('radar runs shows when each run started, the rate limit left, and coverage captured/expected', async () => {
+    await record('pulls', 'succeeded', { rateLimitRemaining: 4987 });
+    await record('coverage:pulls', 'succeeded', {
+      rateLimitRemaining: 4950,
+      details: { from: '2019-05-13T00:00:00.000Z', to: '2019-05-20T00:00:00.000Z', expected: 43, captured: 41, missing: [] },
+    });
+    const configFile = writeConfig(
+      'projects:\n  - name: Knative\n    repos:\n      - repo: knative/serving\n        sources: [pulls]\n',
+    );
+    const table = await runCli(['runs'], { database: t().handle, configFile });
+    expect(table.code).toBe(0);
+    const [header, , coverage, poll] = table.stdout.split('\n');
+    expect(header).toMatch(
+      /^started \(UTC\)\s+repo\s+source\s+status\s+new\s+updated\s+requests\s+304s\s+points\s+remaining\s+coverage\s+duration/,
+    );
+    expect(coverage).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d\s+knative\/serving\s+coverage:pulls\s+succeeded(\s+\d+){5}\s+4950\s+41\/43\s/,
+    );
+    expect(poll).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d\s+knative\/serving\s+pulls\s+succeeded(\s+\d+){5}\s+4987\s+\d+\.\ds/);
+
+    const json = JSON.parse((await runCli(['runs', '--json'], { database: t().handle, configFile })).stdout) as Array<
+      Record<string, unknown>
+    >;
+    expect(json[0]).toMatchObject({
+      source: 'coverage:pulls',
+      rate_limit_remaining: 4950,
+      coverage: { captured: 41, expected: 43 },
+    });
+    expect(json[1]).toMatchObject({ source: 'pulls', rate_limit_remaining: 4987, coverage: null });
+    expect(json[1]?.started_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
   it('closes the runs nobody works on any more, and only those', async () => {

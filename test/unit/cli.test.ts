@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/store/db.js';
 import { runCli, writeConfig } from '../tools/cli.js';
@@ -43,11 +44,54 @@ describe('radar command line', () => {
     expect((await run(['backfill'])).stderr).toContain('--since is required');
   });
 
+  it('refuses impossible dates in every date flag with exit 64, naming the flag and the value', async () => {
+    const cases: Array<[string[], string]> = [
+      [['poll', '--since', '2019-02-30'], '--since: "2019-02-30" is not a valid date: February 2019 has 28 days'],
+      [
+        ['poll', '--until', '2019-04-31T10:00:00Z'],
+        '--until: "2019-04-31T10:00:00Z" is not a valid date: April 2019 has 30 days',
+      ],
+      [['backfill', '--since', '2019-13-01'], '--since: "2019-13-01" is not a valid date: there is no month 13'],
+      [
+        ['candidates', '--from', '2019-02-30', '--to', '2019-03-10'],
+        '--from: "2019-02-30" is not a valid date: February 2019 has 28 days',
+      ],
+      [['candidates', '--from', '2019-02-01', '--to', '2019-02-29'], '--to: "2019-02-29" is not a valid date'],
+      [['candidates', '--week', '2019-W53'], '--week: "2019-W53": 2019 has no week 53'],
+      [
+        ['coverage', '--from', '2019-06-31', '--to', '2019-07-02'],
+        '--from: "2019-06-31" is not a valid date: June 2019 has 30 days',
+      ],
+      [['issue', 'new', '--volume', '3', '--week', '2019-W00'], '--week: "2019-W00": 2019 has no week 0'],
+      [['snooze', '12', '--until', '2019-09-31'], '--until: "2019-09-31" is not a valid date: September 2019 has 30 days'],
+      [['dismiss', '12', '--week', '2019-W54'], '--week: "2019-W54": 2019 has no week 54'],
+    ];
+    for (const [argv, message] of cases) {
+      const result = await run(argv);
+      expect({ argv, code: result.code }).toEqual({ argv, code: 64 });
+      expect(result.stderr).toContain(message);
+    }
+  });
+
   it('stops with exit 78 and the config path on an invalid config', async () => {
     const bad = writeConfig('projects:\n  - name: K\n    repos:\n      - repo: kubernetes\n        sources: [pulls]\n');
     const result = await run(['poll'], bad);
     expect(result.code).toBe(78);
     expect(result.stderr).toMatch(/radar\.yaml: projects\[0\]\.repos\[0\]\.repo: "kubernetes" is not owner\/name \(line 4\)/);
+  });
+
+  it('radar repos add then remove leaves the config file byte for byte as it was', async () => {
+    const text =
+      '# watched\nprojects:\n    - name: K      # kube\n      repos:\n        -  repo: kubernetes/kubernetes  # main\n           sources: [pulls]\n';
+    const file = writeConfig(text);
+    const added = await run(['repos', 'add', 'kubernetes/kubectl', '--project', 'K'], file);
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    expect(added.stdout).toMatch(/^added kubernetes\/kubectl \(pulls, releases\) to project K in /);
+    expect(readFileSync(file, 'utf8')).toBe(
+      `${text}        -  repo: kubernetes/kubectl\n           sources: [pulls, releases]\n`,
+    );
+    expect((await run(['repos', 'remove', 'kubernetes/kubectl'], file)).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
   it('shows the watch list without opening the database', async () => {

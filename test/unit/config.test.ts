@@ -214,8 +214,8 @@ describe('radar repos add/remove edit the YAML in place', () => {
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('# A small watch list for tests.');
     expect(text).toContain('  # The one that matters most');
-    expect(text).toContain('- repo: knative/serving # serving first');
-    expect(text).toContain('      - repo: knative/eventing\n        sources: [ pulls, releases ]');
+    expect(text).toContain('- repo: knative/serving   # serving first');
+    expect(text).toContain('      - repo: knative/eventing\n        sources: [pulls, releases]');
     expect(text.indexOf('knative/serving')).toBeLessThan(text.indexOf('knative/eventing'));
     expect(loadConfig(file).repos.map((r) => r.repo)).toContain('knative/eventing');
   });
@@ -245,6 +245,86 @@ describe('radar repos add/remove edit the YAML in place', () => {
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('# A small watch list for tests.');
     expect(loadConfig(file).projects.map((p) => p.name)).toEqual(['Kubernetes']);
+  });
+
+  // Hand-kept: a four-space list, a three-space one, comments aligned in a column, a project
+  // without a final newline. Only the lines of what is added or removed may change.
+  const HAND_KEPT = `# radar watch list (hand-kept; keep the comments aligned)
+github:
+  concurrency: 2          # polite
+projects:
+    # ---- Kubernetes ------------------------------------------------
+    - name: Kubernetes    # the big one
+      repos:
+      -   repo: kubernetes/kubernetes   # everything
+          sources: [pulls, releases]    # both
+          # KEPs live elsewhere
+      -   repo: kubernetes/enhancements
+          sources:
+            - keps
+
+    # ---- Knative ---------------------------------------------------
+    - name: Knative
+      repos:
+         - repo: knative/serving        # serving first
+           sources: [pulls, issues]
+           schedule: {pulls: "*/10 * * * *"}`;
+
+  function handKept(): string {
+    const file = join(mkdtempSync(join(tmpdir(), 'radar-config-')), 'radar.yaml');
+    writeFileSync(file, HAND_KEPT);
+    return file;
+  }
+
+  it('add then remove gives the file back byte for byte, and each changes only its own lines', () => {
+    const file = handKept();
+    addRepo(file, { repo: 'kubernetes/kubectl', project: 'kubernetes', sources: ['pulls', 'releases'] });
+    const added = readFileSync(file, 'utf8');
+    // The new entry is indented as its neighbours, after the last of them; nothing else moved.
+    expect(added).toBe(
+      HAND_KEPT.replace(
+        '            - keps\n',
+        '            - keps\n      -   repo: kubernetes/kubectl\n          sources: [pulls, releases]\n',
+      ),
+    );
+    expect(loadConfig(file).repos.map((r) => r.repo)).toContain('kubernetes/kubectl');
+    removeRepo(file, 'kubernetes/kubectl');
+    expect(readFileSync(file, 'utf8')).toBe(HAND_KEPT);
+
+    // The last project, whose last line has no newline.
+    addRepo(file, { repo: 'knative/eventing', project: 'Knative', sources: ['pulls'] });
+    expect(readFileSync(file, 'utf8')).toBe(`${HAND_KEPT}\n         - repo: knative/eventing\n           sources: [pulls]`);
+    removeRepo(file, 'knative/eventing');
+    expect(readFileSync(file, 'utf8')).toBe(HAND_KEPT);
+  });
+
+  it('adds a new project laid out as the last one, and removing its only repo takes exactly it away', () => {
+    const file = handKept();
+    addRepo(file, { repo: 'containerd/containerd', project: 'containerd: runtime', sources: ['pulls'] });
+    expect(readFileSync(file, 'utf8')).toBe(
+      `${HAND_KEPT}\n    - name: "containerd: runtime"\n      repos:\n         - repo: containerd/containerd\n           sources: [pulls]`,
+    );
+    expect(loadConfig(file).projects.at(-1)?.name).toBe('containerd: runtime');
+    expect(removeRepo(file, 'containerd/containerd').summary).toContain('the project was removed too');
+    expect(readFileSync(file, 'utf8')).toBe(HAND_KEPT);
+
+    // A middle repo removed: its two lines go, its neighbours' comments stay where they were.
+    removeRepo(file, 'kubernetes/kubernetes');
+    expect(readFileSync(file, 'utf8')).toBe(
+      HAND_KEPT.replace(
+        '      -   repo: kubernetes/kubernetes   # everything\n          sources: [pulls, releases]    # both\n',
+        '',
+      ),
+    );
+  });
+
+  it('edits a flow-style list through the document, still valid', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'radar-config-')), 'radar.yaml');
+    writeFileSync(file, 'projects:\n  - name: K\n    repos: [{repo: kubernetes/kubernetes, sources: [pulls]}]\n');
+    addRepo(file, { repo: 'kubernetes/kubectl', project: 'K', sources: ['pulls'] });
+    expect(loadConfig(file).repos.map((r) => r.repo)).toEqual(['kubernetes/kubernetes', 'kubernetes/kubectl']);
+    removeRepo(file, 'kubernetes/kubectl');
+    expect(loadConfig(file).repos.map((r) => r.repo)).toEqual(['kubernetes/kubernetes']);
   });
 
   it('refuses to edit a file that is already invalid', () => {

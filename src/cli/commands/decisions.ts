@@ -1,7 +1,7 @@
 import { decide, promote } from '../../editorial/issues.js';
 import { UsageError } from '../../lib/errors.js';
 import { terminalSafe } from '../../lib/terminal.js';
-import { parseIsoInstant } from '../../lib/time.js';
+import { parseIsoInstant, parseIsoWeek } from '../../lib/time.js';
 import { defineCommand, positiveInt } from '../command.js';
 import { editorialDeps } from './issue.js';
 
@@ -55,6 +55,8 @@ export const dismissCommand = defineCommand({
   positionals: { min: 1, max: 1 },
   run: async (ctx, { values, positionals }) => {
     const itemId = itemIdOf(positionals[0], 'dismiss ID [--reason TEXT]');
+    // Checked here so that the error names the flag (decide() checks it too, for other callers).
+    if (values.week) parseIsoWeek(values.week, '--week');
     await decide(await editorialDeps(ctx), { itemId, action: 'dismiss', reason: values.reason, week: values.week });
     ctx.stdout.write(`dismissed item ${itemId}\n`);
     return 0;

@@ -7,6 +7,7 @@ import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { formatRunTable, runJson, totalsLine } from '../format.js';
 import { ProgressReporter } from '../progress.js';
+import { runsExitCode } from '../run-outcome.js';
 
 const sharedOptions = {
   repo: { type: 'string', multiple: true },
@@ -23,7 +24,8 @@ export const pollCommand = defineCommand({
   usage: 'poll [--repo o/r]... [--source pulls|keps|releases|issues]... [--since ISO] [--until ISO] [--json]',
   help: `Reads what changed upstream since each repo+source's stored cursor (or since --since),
 stores it, and prints one line per run: new and updated items, counted requests, 304 answers,
-GraphQL points. Exits 1 if any run failed (the others are still stored).
+GraphQL points. If a run failed (the others are still stored) it exits 77 when GitHub refused the
+token, else 1 when a run failed for another reason, else 75 when the rate limit stopped them.
 
   --repo o/r      only this repo (repeatable)
   --source S      only this source (repeatable)
@@ -41,7 +43,8 @@ export const backfillCommand = defineCommand({
   usage: 'backfill --since ISO [--until ISO] [--repo o/r]... [--source S]... [--json]',
   help: `Imports the history of every watched repo and source from --since. Safe to interrupt at
 any moment (Ctrl-C, kill -9): rerun the same command and it continues where the stored cursors
-say, with no duplicate and no gap.`,
+say, with no duplicate and no gap. Exits as poll does: 77 token refused, 1 a run failed, 75 rate
+limited (radar help poll).`,
   options: sharedOptions,
   run: async (ctx, args) => {
     if (!args.values.since)
@@ -75,5 +78,5 @@ async function runPoll(
   progress.finish();
   if (values.json) ctx.stdout.write(`${jsonOutput(result.runs.map(runJson))}\n`);
   else ctx.stdout.write(`${formatRunTable(result.runs)}\n${totalsLine(result.runs)}\n`);
-  return result.runs.some((run) => run.status === 'failed') ? 1 : 0;
+  return runsExitCode(result.runs);
 }

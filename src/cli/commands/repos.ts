@@ -10,8 +10,8 @@ export const reposCommand = defineCommand({
   summary: 'show or edit the watch list (in the config file itself)',
   usage: 'repos list [--json] | repos add OWNER/NAME --project NAME [--sources pulls,issues,releases] | repos remove OWNER/NAME',
   help: `The watch list lives in the config file (RADAR_CONFIG, default config/radar.yaml);
-add and remove edit that file in place, keeping its comments and order, and refuse any edit that
-would make it invalid.
+add and remove edit that file in place, changing only the lines of the repo added or removed (an
+add then a remove leaves the file as it was), and refuse any edit that would make it invalid.
 
   repos list                 every watched repo with its project, sources and schedules
   repos add o/r --project P  watch o/r in project P (created if new); --sources defaults to pulls,releases

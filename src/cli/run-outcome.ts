@@ -1,0 +1,23 @@
+import type { RunSummary } from '../domain/run.js';
+
+/** Exit codes of src/lib/errors.ts that a set of runs can end with (README "Command line"). */
+const EXIT = { ok: 0, failed: 1, rateLimited: 75, tokenRefused: 77 } as const;
+
+/**
+ * The exit code of a command that made several runs (poll, backfill), when some failed for
+ * different reasons. The order is fixed, so that a wrapper can act on the code alone:
+ *
+ * 1. 77 if any run failed because GitHub refused the token: nothing succeeds until someone
+ *    changes GITHUB_TOKEN, so it outranks everything (and often caused the other failures).
+ * 2. 1 if any other run failed for another reason (not the rate limit): someone should look.
+ * 3. 75 if every failed run was stopped by the rate limit: the same command succeeds after the
+ *    reset, which is exactly what EX_TEMPFAIL promises; a mixed failure cannot promise it.
+ * 4. 0 otherwise (skipped runs, which another process was doing, are no failure).
+ */
+export function runsExitCode(runs: readonly Pick<RunSummary, 'status' | 'failure'>[]): number {
+  const failures = new Set(runs.filter((run) => run.status === 'failed').map((run) => run.failure ?? 'failed'));
+  if (failures.has('token-refused')) return EXIT.tokenRefused;
+  if (failures.has('failed')) return EXIT.failed;
+  if (failures.has('rate-limited')) return EXIT.rateLimited;
+  return EXIT.ok;
+}

@@ -89,7 +89,7 @@ describe('Kubernetes manifests', () => {
       const answer = await app.request(probe.httpGet.path);
       expect(answer.status, probe.httpGet.path).toBe(probe.httpGet.path === '/livez' ? 200 : 503);
     }
-    expect((await app.request('/readyz').then((r) => r.json())).database).toBe('unreachable');
+    expect(((await (await app.request('/readyz')).json()) as { database: string }).database).toBe('unreachable');
     const service = ofKind('Service')[0];
     expect(web.ports.map((p: Manifest) => p.name)).toContain(service.spec.ports[0].targetPort);
     expect(service.spec.selector).toEqual(

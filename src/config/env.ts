@@ -16,6 +16,8 @@ export interface Env {
   host: string;
   /** A bearer token for automation (role editor), besides the config's tokens. */
   apiToken: string | undefined;
+  /** When set, /metrics answers only with it as a bearer token. */
+  metricsToken: string | undefined;
   editor: string | undefined;
   logLevel: string;
 }
@@ -42,6 +44,7 @@ const envSchema = z.object({
     .regex(/^[\w.:-]+$/, { error: 'expected an address to bind, such as 127.0.0.1, 0.0.0.0 or ::1' })
     .default('127.0.0.1'),
   RADAR_API_TOKEN: z.string().min(20, { error: 'expected a token of at least 20 characters' }).optional(),
+  RADAR_METRICS_TOKEN: z.string().min(20, { error: 'expected a token of at least 20 characters' }).optional(),
   RADAR_EDITOR: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -68,6 +71,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     port: env.PORT,
     host: env.HOST,
     apiToken: env.RADAR_API_TOKEN?.trim() || undefined,
+    metricsToken: env.RADAR_METRICS_TOKEN?.trim() || undefined,
     editor: env.RADAR_EDITOR,
     logLevel: env.LOG_LEVEL,
   };

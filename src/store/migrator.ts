@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Migration, type MigrationProvider, type MigrationResult, Migrator } from 'kysely';
+import { type Migration, type MigrationProvider, type MigrationResult, Migrator, sql } from 'kysely';
 import type { Logger } from '../lib/logger.js';
 import type { Db } from './db.js';
 
@@ -46,3 +46,25 @@ export async function migrateToLatest(db: Db, logger: Logger): Promise<Migration
   }
   return { applied };
 }
+
+/**
+ * The migrations of migrations/ this database has not run, in name order (readiness: a
+ * process whose schema lags its code must not take traffic). Reads only, and cheaply: the
+ * folder's names and kysely's own table (kysely's Migrator.getMigrations introspects every
+ * table and imports every migration, seconds on PGlite, too slow for a probe every few seconds);
+ * never creates that table, so a probe cannot change the database it checks.
+ */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const names = (await readdir(MIGRATIONS_DIR))
+    .filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'))
+    .map((f) => f.replace(/\.(js|ts)$/, ''))
+    .sort();
+  const exists = await sql<{ found: boolean }>`select to_regclass(${MIGRATION_TABLE}) is not null as found`.execute(db);
+  const applied = exists.rows[0]?.found
+    ? new Set((await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(db)).rows.map((r) => r.name))
+    : new Set<string>();
+  return names.filter((name) => !applied.has(name));
+}
+
+/** kysely's default bookkeeping table (migrateToLatest sets no other). */
+const MIGRATION_TABLE = 'kysely_migration';

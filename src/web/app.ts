@@ -27,6 +27,7 @@ import { csrfProblem, SAFE_METHODS } from './auth/csrf.js';
 import { securityHeaders } from './auth/headers.js';
 import { createThrottle, type Throttle } from './auth/throttle.js';
 import { errorResponse } from './errors.js';
+import { probeRoutes } from './probes.js';
 import { pageRoutes } from './routes.js';
 import { visibleTextOnly } from './visible-text.js';
 
@@ -35,7 +36,8 @@ import { visibleTextOnly } from './visible-text.js';
  *
  * - Every request is identified: a bearer token (Authorization: Bearer, the config's tokens
  *   or RADAR_API_TOKEN) or a session cookie (HttpOnly, SameSite=Lax, Secure behind TLS, stored
- *   in the database). Nothing but `/login`, `/static/*` and `/api/health` answers without one:
+ *   in the database). Nothing but `/login`, `/static/*`, `/api/health` and the probes
+ *   (`/livez`, `/readyz`, `/metrics`, src/web/probes.ts) answers without one:
  *   pages redirect to the sign-in page, the API answers 401.
  * - State-changing requests with a session cookie are checked for CSRF (src/web/auth/csrf.ts).
  * - The editor a decision records is the signed-in account, never a header.
@@ -52,6 +54,8 @@ export interface WebDeps {
   apiToken?: string | undefined;
   /** Sign-in attempts (one per app unless a test gives its own). */
   throttle?: Throttle;
+  /** RADAR_METRICS_TOKEN, if set: /metrics then needs it (src/web/probes.ts). */
+  metricsToken?: string | undefined;
   /** Further routes mounted before sign-in is required (the CLI bridge, with its own token). */
   unauthenticated?: Hono;
 }
@@ -98,6 +102,8 @@ export function createApp(deps: WebDeps): Hono<WebEnv> {
     return c.body(body, 200, { 'content-type': STATIC_FILES[name] as string, 'cache-control': 'no-cache' });
   });
   app.get('/api/health', (c) => c.json({ ok: true }));
+  // Probes and metrics: for orchestrators and Prometheus, which hold no account.
+  app.route('/', probeRoutes({ db: deps.db, logger: deps.logger, metricsToken: deps.metricsToken }));
   app.get('/favicon.ico', (c) => c.body(null, 204));
   if (deps.unauthenticated) app.route('/', deps.unauthenticated);
 

@@ -55,6 +55,7 @@ export async function startWeb(options: {
   users?: Array<{ name: string; role: Role }>;
   github?: () => GitHub;
   apiToken?: string;
+  metricsToken?: string;
 }): Promise<WebTest> {
   const users = await Promise.all(
     (options.users ?? [{ name: 'alice', role: 'editor' }]).map(async (u) => ({ ...u, password: await hashPassword(PASSWORD) })),
@@ -73,6 +74,7 @@ export async function startWeb(options: {
     logger: silentLogger(),
     github: options.github ?? (() => testGitHub()),
     apiToken: options.apiToken,
+    metricsToken: options.metricsToken,
     throttle: createThrottle(),
   });
   const server = await startServer(app, 0, '127.0.0.1');

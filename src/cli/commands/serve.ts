@@ -66,6 +66,7 @@ async function runScheduler(ctx: CliContext, mode: 'serve' | 'worker'): Promise<
             logger: ctx.logger,
             github: () => github,
             apiToken: ctx.env.apiToken,
+            metricsToken: ctx.env.metricsToken,
             unauthenticated: bridge,
           }),
           ctx.env.port,
@@ -81,6 +82,11 @@ async function runScheduler(ctx: CliContext, mode: 'serve' | 'worker'): Promise<
       { url: web.url },
       'no account can sign in yet: add one with `radar users add NAME --role editor` (or set RADAR_API_TOKEN for scripts)',
     );
+  if (web && !ctx.env.metricsToken && !isLoopback(ctx.env.host))
+    ctx.logger.warn(
+      { host: ctx.env.host },
+      '/metrics answers anyone who reaches this address (repo names, run figures, the API budget): set RADAR_METRICS_TOKEN, or keep the port private',
+    );
   ctx.logger.info(
     { mode, database: handle.dialect, location: handle.location, repos: config.repos.length, url: web?.url ?? null },
     'radar started',
@@ -95,4 +101,8 @@ async function runScheduler(ctx: CliContext, mode: 'serve' | 'worker'): Promise<
   await scheduler.stop();
   await scoring;
   return 0;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

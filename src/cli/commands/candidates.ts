@@ -24,7 +24,7 @@ or featured in a published issue (unless something new happened since), are hidd
   --project NAME    one project of the config
   --kind K          pull, kep, release or issue (repeatable)
   --min-score X     stories scoring at least X
-  --per-project N   the best N stories of each project (default: scoring.perProject), table and --json
+  --per-project N   the best N stories of each project (table default: scoring.perProject; --json: all)
   --limit N         at most N items in all, after the per-project cut (default: no overall limit)
   --all             include decided and featured items
   --explain         show every reason: signal, what was seen, points
@@ -58,9 +58,10 @@ or featured in a published issue (unless something new happened since), are hidd
         `--project: "${values.project}" is not a project of the config (${config.projects.map((p) => p.name).join(', ')})`,
       );
     }
-    // The cut is per project, for the table and --json alike: an overall cap would let a busy
-    // project fill it and a quiet one vanish. --limit cuts the whole list only when asked.
-    const perProject = positiveInt(values['per-project'], '--per-project') ?? config.scoring.perProject;
+    // --json is for programs: every candidate unless a cut is asked for (an overall cap would let
+    // a busy project fill it and a quiet one vanish); the table shows each project's best.
+    const perProject =
+      positiveInt(values['per-project'], '--per-project') ?? (values.json ? undefined : config.scoring.perProject);
     const limit = positiveInt(values.limit, '--limit');
     const { db } = await ctx.database();
     const list = await listCandidates(db, config, {

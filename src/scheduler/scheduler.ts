@@ -58,9 +58,6 @@ export function pollJobs(deps: IngestDeps, signal: AbortSignal): SchedulerJob[] 
         name: `poll ${repo.repo} ${sources.join('+')}`,
         cron,
         run: async () => {
-          // Runs a dead process (or a lost database) left `running` are closed as soon as it answers.
-          const closed = await closeAbandonedRuns(deps.db);
-          if (closed > 0) deps.logger.warn({ runs: closed }, 'interrupted runs marked failed');
           const result = await poll(deps, { repos: [repo.repo], sources, trigger: 'schedule', signal, rescore: false });
           if (storedSomething(result.runs) || (await needsRescore(deps.db, deps.config))) await rescoreOnce();
         },
@@ -234,6 +231,12 @@ export function startScheduler(
     try {
       const free = concurrency - inFlight.size;
       const claimed = await claimDue(db, [...byName.keys()], holder, clock.now(), claimTtlMs, free);
+      // Once per tick that starts work, not per job: runs a dead process (or a lost database)
+      // left `running` are closed as soon as the database answers again.
+      if (claimed.length > 0) {
+        const closed = await closeAbandonedRuns(db);
+        if (closed > 0) logger.warn({ runs: closed }, 'interrupted runs marked failed');
+      }
       for (const row of claimed) if (!stopped) run(row);
     } catch (error) {
       logger.warn({ error: describeError(error) }, 'could not claim due jobs (tried again at the next tick)');

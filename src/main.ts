@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { type BridgeRequest, findBridge, forwardCommand } from './cli/bridge.js';
 import type { Command } from './cli/command.js';
 import { commands } from './cli/commands/index.js';
@@ -9,6 +10,7 @@ import type { Config } from './config/config.js';
 import { type Env, loadEnv } from './config/env.js';
 import { loadConfig } from './config/load.js';
 import { GitHub } from './github/client.js';
+import { type Credential, installationCredential, tokenCredential } from './github/credentials.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { DatabaseBusyError, RadarError } from './lib/errors.js';
 import { createLogger, type Logger } from './lib/logger.js';
@@ -151,20 +153,23 @@ class Resources {
 
   github(): GitHub {
     if (!this.cachedGithub) {
-      if (!this.env.githubToken) {
+      const config = this.config();
+      const credentials = credentialsOf(this.env, config.github.requestTimeoutMs);
+      if (credentials.length === 0) {
         this.logger.warn(
           { apiUrl: this.env.githubApiUrl },
           'GITHUB_TOKEN is not set: radar runs unauthenticated (60 requests an hour on github.com, no GraphQL)',
         );
+      } else if (credentials.length > 1) {
+        this.logger.info({ credentials: credentials.map((c) => c.description) }, 'GitHub budget shared over several credentials');
       }
-      const config = this.config();
       if (this.overrides.github) {
         this.cachedGithub = this.overrides.github(this.env, this.logger);
         return this.cachedGithub;
       }
       this.cachedGithub = new GitHub({
         baseUrl: this.env.githubApiUrl,
-        token: this.env.githubToken,
+        credentials,
         logger: this.logger,
         timeoutMs: config.github.requestTimeoutMs,
       });
@@ -178,4 +183,20 @@ class Resources {
       await handle?.close();
     }
   }
+}
+
+/** The tokens, then the GitHub App's installations, in the order given (the first wins ties). */
+function credentialsOf(env: Env, timeoutMs: number): Credential[] {
+  const tokens = env.githubTokens.map(tokenCredential);
+  const app = env.githubApp;
+  const installations = (app?.installationIds ?? []).map((installationId) =>
+    installationCredential({
+      appId: app?.appId as string,
+      installationId,
+      privateKey: app?.privateKey as KeyObject,
+      baseUrl: env.githubApiUrl,
+      timeoutMs,
+    }),
+  );
+  return [...tokens, ...installations];
 }

@@ -42,7 +42,8 @@ export function totalsLine(runs: RunSummary[]): string {
   const total = (key: 'itemsNew' | 'itemsUpdated' | 'requests' | 'notModified' | 'graphqlPoints') =>
     runs.reduce((sum, run) => sum + run[key], 0);
   const failed = runs.filter((r) => r.status === 'failed').length;
-  return `${runs.length} runs${failed ? `, ${failed} failed` : ''}: ${total('itemsNew')} new, ${total('itemsUpdated')} updated, ${total('requests')} requests, ${total('notModified')} answered 304, ${total('graphqlPoints')} GraphQL points`;
+  const deferred = runs.filter((r) => r.status === 'deferred').length;
+  return `${runs.length} runs${failed ? `, ${failed} failed` : ''}${deferred ? `, ${deferred} deferred to the rate-limit reset` : ''}: ${total('itemsNew')} new, ${total('itemsUpdated')} updated, ${total('requests')} requests, ${total('notModified')} answered 304, ${total('graphqlPoints')} GraphQL points`;
 }
 
 export function runJson(run: RunSummary): Record<string, unknown> {

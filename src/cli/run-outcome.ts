@@ -10,12 +10,17 @@ const EXIT = { ok: 0, failed: 1, rateLimited: 75, tokenRefused: 77 } as const;
  * 1. 77 if any run failed because GitHub refused the token: nothing succeeds until someone
  *    changes GITHUB_TOKEN, so it outranks everything (and often caused the other failures).
  * 2. 1 if any other run failed for another reason (not the rate limit): someone should look.
- * 3. 75 if every failed run was stopped by the rate limit: the same command succeeds after the
- *    reset, which is exactly what EX_TEMPFAIL promises; a mixed failure cannot promise it.
+ * 3. 75 if runs were deferred (stopped by the rate limit, spent on every credential): the same
+ *    command succeeds after the reset, which is exactly what EX_TEMPFAIL promises; a mixed
+ *    failure cannot promise it.
  * 4. 0 otherwise (skipped runs, which another process was doing, are no failure).
  */
 export function runsExitCode(runs: readonly Pick<RunSummary, 'status' | 'failure'>[]): number {
-  const failures = new Set(runs.filter((run) => run.status === 'failed').map((run) => run.failure ?? 'failed'));
+  const failures = new Set(
+    runs
+      .filter((run) => run.status === 'failed' || run.status === 'deferred')
+      .map((run) => (run.status === 'deferred' ? 'rate-limited' : (run.failure ?? 'failed'))),
+  );
   if (failures.has('token-refused')) return EXIT.tokenRefused;
   if (failures.has('failed')) return EXIT.failed;
   if (failures.has('rate-limited')) return EXIT.rateLimited;

@@ -63,7 +63,7 @@ export interface AccessConfig {
 export interface Config {
   /** The file it was read from, for messages and for `radar repos add|remove`. */
   file: string;
-  github: { concurrency: number; pageSize: number; requestTimeoutMs: number };
+  github: { concurrency: number; pageSize: number; requestTimeoutMs: number; budgetReserve: number };
   schedule: Record<ScheduleKey, string>;
   scoring: ScoringConfig;
   digest: DigestConfig;

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../lib/errors.js';
@@ -8,7 +9,12 @@ import { packageRoot } from '../lib/paths.js';
 export interface Env {
   databaseUrl: string | undefined;
   dataDir: string;
+  /** The first of githubTokens (the one a single-token set-up gives). */
   githubToken: string | undefined;
+  /** GITHUB_TOKEN and GITHUB_TOKENS, without repeats: one budget shared over all of them. */
+  githubTokens: string[];
+  /** A GitHub App whose installations radar authenticates as (besides or instead of tokens). */
+  githubApp: GitHubAppEnv | undefined;
   githubApiUrl: string;
   configFile: string;
   port: number;
@@ -22,6 +28,12 @@ export interface Env {
   logLevel: string;
 }
 
+export interface GitHubAppEnv {
+  appId: string;
+  privateKey: KeyObject;
+  installationIds: string[];
+}
+
 const envSchema = z.object({
   DATABASE_URL: z
     .string()
@@ -29,6 +41,14 @@ const envSchema = z.object({
     .optional(),
   RADAR_DATA_DIR: z.string().min(1).default('./.radar'),
   GITHUB_TOKEN: z.string().optional(),
+  GITHUB_TOKENS: z.string().optional(),
+  GITHUB_APP_ID: z.string().regex(/^\d+$/, { error: "expected the app's numeric id" }).optional(),
+  GITHUB_APP_PRIVATE_KEY: z.string().optional(),
+  GITHUB_APP_PRIVATE_KEY_FILE: z.string().optional(),
+  GITHUB_APP_INSTALLATION_IDS: z
+    .string()
+    .regex(/^\s*\d+(\s*[,\s]\s*\d+)*\s*$/, { error: 'expected numeric installation ids separated by commas' })
+    .optional(),
   GITHUB_API_URL: z
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.github.com' })
     .default('https://api.github.com'),
@@ -62,10 +82,15 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(problems.join('\n'));
   }
   const env = result.data;
+  const githubTokens = [
+    ...new Set([env.GITHUB_TOKEN, ...(env.GITHUB_TOKENS ?? '').split(/[\s,]+/)].map((t) => t?.trim()).filter((t) => !!t)),
+  ] as string[];
   return {
     databaseUrl: env.DATABASE_URL,
     dataDir: resolve(cwd, env.RADAR_DATA_DIR),
-    githubToken: env.GITHUB_TOKEN?.trim() || undefined,
+    githubToken: githubTokens[0],
+    githubTokens,
+    githubApp: githubAppOf(env, cwd),
     githubApiUrl: env.GITHUB_API_URL.replace(/\/+$/, ''),
     configFile: env.RADAR_CONFIG ? resolve(cwd, env.RADAR_CONFIG) : defaultConfigFile(cwd),
     port: env.PORT,
@@ -75,6 +100,50 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     editor: env.RADAR_EDITOR,
     logLevel: env.LOG_LEVEL,
   };
+}
+
+/**
+ * GITHUB_APP_ID, its private key (inline, with literal \n accepted as newlines as secret
+ * stores often hold it, or from a file) and its installation ids come together or not at all.
+ * Errors name the variable, never its value.
+ */
+function githubAppOf(env: z.infer<typeof envSchema>, cwd: string): GitHubAppEnv | undefined {
+  const given = [
+    env.GITHUB_APP_ID && 'GITHUB_APP_ID',
+    (env.GITHUB_APP_PRIVATE_KEY || env.GITHUB_APP_PRIVATE_KEY_FILE) && 'GITHUB_APP_PRIVATE_KEY',
+    env.GITHUB_APP_INSTALLATION_IDS && 'GITHUB_APP_INSTALLATION_IDS',
+  ].filter(Boolean);
+  if (given.length === 0) return undefined;
+  if (given.length < 3) {
+    const missing = ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_APP_INSTALLATION_IDS'].filter((n) => !given.includes(n));
+    throw new ConfigError(
+      `environment variable ${missing.join(' and ')}: needed with ${given.join(' and ')} to authenticate as a GitHub App (GITHUB_APP_PRIVATE_KEY_FILE may stand for GITHUB_APP_PRIVATE_KEY)`,
+    );
+  }
+  let pem: string;
+  let source = 'GITHUB_APP_PRIVATE_KEY';
+  if (env.GITHUB_APP_PRIVATE_KEY) pem = env.GITHUB_APP_PRIVATE_KEY.replace(/\\n/g, '\n');
+  else {
+    source = 'GITHUB_APP_PRIVATE_KEY_FILE';
+    const file = resolve(cwd, env.GITHUB_APP_PRIVATE_KEY_FILE as string);
+    try {
+      pem = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`environment variable ${source}: cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
+    }
+  }
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(pem);
+  } catch {
+    throw new ConfigError(
+      `environment variable ${source}: expected the app's private key in PEM form (-----BEGIN RSA PRIVATE KEY-----)`,
+    );
+  }
+  if (privateKey.asymmetricKeyType !== 'rsa')
+    throw new ConfigError(`environment variable ${source}: expected an RSA key, as GitHub issues for apps`);
+  const installationIds = [...new Set((env.GITHUB_APP_INSTALLATION_IDS as string).split(/[\s,]+/).filter(Boolean))];
+  return { appId: env.GITHUB_APP_ID as string, privateKey, installationIds };
 }
 
 /**

@@ -299,6 +299,11 @@ const githubSchema = z.strictObject({
   pageSize: z.number().int().min(1).max(100).default(100),
   /** Per-request timeout in milliseconds. */
   requestTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+  /**
+   * Requests (and GraphQL points) per credential that scheduled jobs leave to people: when every
+   * credential has this little left, jobs wait for the reset and a publish still goes through.
+   */
+  budgetReserve: z.number().int().min(0).max(5000).default(100),
 });
 
 export const DEFAULT_SCHEDULE = {
@@ -311,7 +316,7 @@ export const DEFAULT_SCHEDULE = {
 
 export const configSchema = z
   .strictObject({
-    github: githubSchema.default({ concurrency: 4, pageSize: 100, requestTimeoutMs: 30_000 }),
+    github: githubSchema.default({ concurrency: 4, pageSize: 100, requestTimeoutMs: 30_000, budgetReserve: 100 }),
     schedule: scheduleSchema.default({}),
     scoring: scoringSchema.default({
       weights: {},

@@ -4,8 +4,12 @@ export interface RunSummary {
   repo: string;
   source: string;
   trigger: string;
-  /** `skipped`: another process held this repo+source; nothing was recorded. */
-  status: 'succeeded' | 'failed' | 'partial' | 'running' | 'skipped';
+  /**
+   * `skipped`: another process held this repo+source; nothing was recorded. `deferred`: GitHub's
+   * rate limit was spent on every credential; what was read is kept and the rest waits for the
+   * reset (not a failure: nothing is wrong).
+   */
+  status: 'succeeded' | 'failed' | 'deferred' | 'partial' | 'running' | 'skipped';
   itemsNew: number;
   itemsUpdated: number;
   /** Counted REST requests (304s to authenticated requests are free and not in here). */

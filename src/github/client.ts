@@ -4,6 +4,8 @@ import { RequestError } from '@octokit/request-error';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
 import type { Logger } from '../lib/logger.js';
+import { Budget, quotaFromHeaders, type Resource } from './budget.js';
+import { type Credential, tokenCredential } from './credentials.js';
 import { GitHubApiError, GitHubAuthError, GitHubGraphqlError, GitHubNotFoundError, GitHubRateLimitError } from './errors.js';
 import { activeMeters, type RequestMeter } from './meter.js';
 
@@ -17,7 +19,10 @@ import { activeMeters, type RequestMeter } from './meter.js';
 export interface GitHubOptions {
   /** REST base URL (GITHUB_API_URL); GraphQL goes to `<base>/graphql` (or /api/graphql on GHE). */
   baseUrl: string;
+  /** One token (the single-token set-up); `credentials` for several. */
   token?: string | undefined;
+  /** Tokens and GitHub App installations, spent as one budget (most quota left first). */
+  credentials?: readonly Credential[] | undefined;
   logger: Logger;
   timeoutMs?: number;
   /** Retries after 5xx and network errors (default 5). */
@@ -47,35 +52,125 @@ export interface GraphqlResult<T> {
 }
 
 /**
- * Counts every HTTP attempt into the meters the call was made under. Registered before the
- * throttling and retry plugins, so its hook is the innermost and sees each retry. The meters
- * travel in the request options: the plugins' queues do not keep async context.
+ * Chooses the credential of every HTTP attempt and counts it into the meters the call was made
+ * under. Registered before the throttling and retry plugins, so its hook is the innermost and
+ * sees each retry. The meters travel in the request options: the plugins' queues do not keep
+ * async context.
+ *
+ * Each attempt goes out with the credential that has most left of its resource (the budget
+ * learns from every answer's x-ratelimit-* headers). An attempt refused for a spent limit is
+ * sent again at once with the next credential that has quota; only when every one is spent does
+ * the refusal reach the throttling plugin, which waits for the reset or gives up.
  */
 function metering(octokit: Pick<Octokit, 'hook'>, options: Record<string, unknown>) {
-  const authenticated = options.radarAuthenticated === true;
+  const pool = options.radarCredentials as CredentialPool;
   octokit.hook.wrap('request', async (request, requestOptions) => {
     const meters = ((requestOptions.request as { meters?: RequestMeter[] } | undefined)?.meters ?? []) as RequestMeter[];
     const isGraphql = /\/graphql$/.test(new URL(requestOptions.url, 'http://github.invalid').pathname);
-    let response: Awaited<ReturnType<typeof request>>;
-    try {
-      response = await request(requestOptions);
-    } catch (error) {
-      const status = (error as { status?: number }).status ?? 0;
-      const answer = (error as { response?: { headers?: Record<string, string | undefined> } }).response;
-      if (answer) countAttempt(meters, isGraphql, authenticated, status, answer.headers ?? {});
-      if (status !== 304) for (const meter of meters) meter.failedAttempts += 1;
-      throw error;
+    const resource: Resource = isGraphql ? 'graphql' : 'core';
+    const spent = new Set<string>();
+    for (;;) {
+      const credential = await pool.authorize(requestOptions, resource, spent);
+      let response: Awaited<ReturnType<typeof request>>;
+      try {
+        response = await request(requestOptions);
+      } catch (error) {
+        const status = (error as { status?: number }).status ?? 0;
+        const answer = (error as { response?: { headers?: Record<string, string | undefined> } }).response;
+        if (answer) {
+          countAttempt(meters, isGraphql, pool.authenticated, status, answer.headers ?? {});
+          pool.observe(credential, resource, answer.headers ?? {});
+        }
+        if (status !== 304) for (const meter of meters) meter.failedAttempts += 1;
+        if (credential) (error as { radarCredential?: string }).radarCredential = credential.description;
+        if (credential && status === 401) credential.invalidate();
+        if (credential && isSpentLimit(status, answer?.headers ?? {}) && pool.another(resource, spent, credential)) continue;
+        throw error;
+      }
+      countAttempt(
+        meters,
+        isGraphql,
+        pool.authenticated,
+        response.status,
+        response.headers as Record<string, string | undefined>,
+      );
+      pool.observe(credential, resource, response.headers as Record<string, string | undefined>);
+      if (credential && isGraphql && graphqlRateLimited(response.data) && pool.another(resource, spent, credential)) {
+        for (const meter of meters) meter.failedAttempts += 1;
+        continue;
+      }
+      // A JSON answer cut short (a connection dropped mid-body) reaches us as text: retried like a
+      // server error instead of handing a string to code that expects a list.
+      const type = String((response.headers as Record<string, unknown>)['content-type'] ?? '');
+      if (typeof response.data === 'string' && /json/i.test(type)) {
+        for (const meter of meters) meter.failedAttempts += 1;
+        throw new RequestError('GitHub sent a truncated or malformed JSON body', 502, { request: requestOptions, response });
+      }
+      return response;
     }
-    countAttempt(meters, isGraphql, authenticated, response.status, response.headers as Record<string, string | undefined>);
-    // A JSON answer cut short (a connection dropped mid-body) reaches us as text: retried like a
-    // server error instead of handing a string to code that expects a list.
-    const type = String((response.headers as Record<string, unknown>)['content-type'] ?? '');
-    if (typeof response.data === 'string' && /json/i.test(type)) {
-      for (const meter of meters) meter.failedAttempts += 1;
-      throw new RequestError('GitHub sent a truncated or malformed JSON body', 502, { request: requestOptions, response });
-    }
-    return response;
   });
+}
+
+/** A REST refusal because the primary limit is spent (not a secondary limit: those are not dodged). */
+function isSpentLimit(status: number, headers: Record<string, string | undefined>): boolean {
+  return (status === 403 || status === 429) && headers['x-ratelimit-remaining'] === '0';
+}
+
+function graphqlRateLimited(data: unknown): boolean {
+  const errors = (data as { errors?: Array<{ type?: string }> } | null)?.errors;
+  return Array.isArray(errors) && errors.some((e) => e.type === 'RATE_LIMITED');
+}
+
+/**
+ * The credentials of one gateway and the budget they share. Requests carry no credential of
+ * Octokit's own: the authorization header is set here, per attempt.
+ */
+class CredentialPool {
+  readonly budget: Budget;
+  readonly authenticated: boolean;
+  private readonly byId: Map<string, Credential>;
+
+  constructor(readonly credentials: readonly Credential[]) {
+    this.byId = new Map(credentials.map((c) => [c.id, c]));
+    this.budget = new Budget(credentials.map((c) => c.id));
+    this.authenticated = credentials.length > 0;
+  }
+
+  /**
+   * Sets the attempt's authorization to the credential with most left (the first configured,
+   * when every one is spent: GitHub's refusal then says when it resets).
+   */
+  async authorize(
+    requestOptions: { headers: Record<string, unknown>; request?: unknown },
+    resource: Resource,
+    spent: Set<string>,
+  ): Promise<Credential | null> {
+    if (!this.authenticated) return null;
+    // A request for one credential's own figures (GET /rate_limit) goes out with that one.
+    const chosen = (requestOptions.request as { credential?: string } | undefined)?.credential;
+    if (chosen && this.byId.has(chosen) && !spent.has(chosen)) {
+      const credential = this.byId.get(chosen) as Credential;
+      requestOptions.headers.authorization = `token ${await credential.token()}`;
+      return credential;
+    }
+    const now = new Date();
+    const id = this.budget.pick(resource, now, spent) ?? this.budget.soonestReset(resource, now);
+    const credential = (id ? this.byId.get(id) : undefined) ?? (this.credentials[0] as Credential);
+    requestOptions.headers.authorization = `token ${await credential.token()}`;
+    return credential;
+  }
+
+  observe(credential: Credential | null, fallback: Resource, headers: Record<string, string | undefined>): void {
+    if (!credential) return;
+    const reported = quotaFromHeaders(headers, fallback, new Date());
+    if (reported) this.budget.observe(credential.id, reported.resource, reported.quota);
+  }
+
+  /** Marks `credential` spent for this request; whether another one has quota left. */
+  another(resource: Resource, spent: Set<string>, credential: Credential): boolean {
+    spent.add(credential.id);
+    return this.budget.pick(resource, new Date(), spent) !== null;
+  }
 }
 
 function countAttempt(
@@ -110,25 +205,29 @@ export const RADAR_USER_AGENT = 'radar/0.1 (cloud-native upstream tracker)';
 export class GitHub {
   readonly octokit: RadarOctokitInstance;
   readonly authenticated: boolean;
+  /** What each credential has left, as GitHub last said; shared with other processes by the store. */
+  readonly budget: Budget;
+  readonly credentials: readonly Credential[];
   private readonly graphqlUrl: string;
   private readonly apiOrigin: string;
   private readonly logger: Logger;
 
   constructor(options: GitHubOptions) {
     this.logger = options.logger.child({ component: 'github' });
-    this.authenticated = Boolean(options.token);
+    const pool = new CredentialPool(options.credentials ?? (options.token ? [tokenCredential(options.token)] : []));
+    this.authenticated = pool.authenticated;
+    this.budget = pool.budget;
+    this.credentials = pool.credentials;
     const baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.graphqlUrl = /\/api\/v3$/.test(baseUrl) ? baseUrl.replace(/\/api\/v3$/, '/api/graphql') : `${baseUrl}/graphql`;
     this.apiOrigin = new URL(baseUrl).origin;
     const timeoutMs = options.timeoutMs ?? 30_000;
     const maxWait = options.maxRateLimitWaitSeconds ?? 15 * 60;
-    const authenticated = this.authenticated;
     const logger = this.logger;
 
     this.octokit = new RadarOctokit({
       baseUrl,
-      auth: options.token,
-      radarAuthenticated: authenticated,
+      radarCredentials: pool,
       userAgent: options.userAgent ?? RADAR_USER_AGENT,
       log: {
         debug: () => {},
@@ -171,6 +270,36 @@ export class GitHub {
         },
       },
     });
+  }
+
+  /**
+   * Asks GitHub what every credential has left (GET /rate_limit, which costs nothing), into the
+   * budget. A credential GitHub refuses is reported, not thrown: the others are still asked.
+   */
+  async refreshBudget(): Promise<Array<{ credential: string; error: string | null }>> {
+    const answers = [];
+    for (const credential of this.credentials) {
+      try {
+        const response = await this.octokit.request('GET /rate_limit', { request: { meters: [], credential: credential.id } });
+        const resources = (response.data as { resources?: Record<string, { limit: number; remaining: number; reset: number }> })
+          .resources;
+        const observedAt = new Date();
+        for (const resource of ['core', 'graphql'] as const) {
+          const figures = resources?.[resource];
+          if (!figures) continue;
+          this.budget.observe(credential.id, resource, {
+            limit: figures.limit,
+            remaining: figures.remaining,
+            resetAt: new Date(figures.reset * 1000),
+            observedAt,
+          });
+        }
+        answers.push({ credential: credential.id, error: null });
+      } catch (error) {
+        answers.push({ credential: credential.id, error: this.toError(error, 'GET', '/rate_limit', {}).message });
+      }
+    }
+    return answers;
   }
 
   /** A REST GET; errors come back as GitHubApiError subclasses with a readable message. */
@@ -297,7 +426,15 @@ export class GitHub {
     if (!body.data) {
       const message = errors.map((e) => e.message).join('; ') || 'no data';
       if (errors.some((e) => e.type === 'RATE_LIMITED')) {
-        throw new GitHubRateLimitError(`GitHub GraphQL rate limit exceeded (${name}): ${message}`, 200, `graphql ${name}`, null);
+        const resetAt = this.budget.exhaustedUntil(['graphql'], new Date());
+        const spread = this.credentials.length > 1 ? ` on all ${this.credentials.length} credentials` : '';
+        const reset = resetAt ? ` (resets at ${resetAt.toISOString()})` : '';
+        throw new GitHubRateLimitError(
+          `GitHub GraphQL rate limit exceeded${spread} (${name})${reset}: ${message}`,
+          200,
+          `graphql ${name}`,
+          resetAt,
+        );
       }
       throw new GitHubGraphqlError(`GitHub GraphQL query ${name} failed: ${message}`, errors, `graphql ${name}`);
     }
@@ -318,8 +455,11 @@ export class GitHub {
       );
     }
     if (status === 401) {
+      const which = (error as { radarCredential?: string }).radarCredential;
       const message = this.authenticated
-        ? `GitHub refused the token (401 ${detail ?? 'Bad credentials'}) for ${request}: check GITHUB_TOKEN`
+        ? this.credentials.length > 1 && which
+          ? `GitHub refused ${which} (401 ${detail ?? 'Bad credentials'}) for ${request}: check GITHUB_TOKEN, GITHUB_TOKENS and the GitHub App settings`
+          : `GitHub refused the token (401 ${detail ?? 'Bad credentials'}) for ${request}: check GITHUB_TOKEN`
         : `GitHub requires authentication for ${request} (401): set GITHUB_TOKEN`;
       return new GitHubAuthError(message, status, request, cause);
     }
@@ -334,9 +474,11 @@ export class GitHub {
     const headers = (error as { response?: { headers?: Record<string, string> } }).response?.headers ?? {};
     if ((status === 403 || status === 429) && (headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(detail ?? ''))) {
       const reset = Number(headers['x-ratelimit-reset']);
-      const resetAt = Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : null;
+      // With several credentials, work can go on when the first of them resets.
+      const resetAt =
+        this.budget.exhaustedUntil(['core'], new Date()) ?? (Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : null);
       return new GitHubRateLimitError(
-        `GitHub rate limit exceeded for ${request}${resetAt ? ` (resets at ${resetAt.toISOString()})` : ''}${
+        `GitHub rate limit exceeded for ${request}${this.credentials.length > 1 ? ` on all ${this.credentials.length} credentials` : ''}${resetAt ? ` (resets at ${resetAt.toISOString()})` : ''}${
           this.authenticated ? '' : '; unauthenticated clients get 60 requests an hour: set GITHUB_TOKEN'
         }`,
         status,

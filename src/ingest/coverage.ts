@@ -48,8 +48,10 @@ export interface CoverageReport {
   captured: number;
   missing: MissingItem[];
   repaired: number;
-  /** Set when the check itself failed. */
+  /** Set when the check itself failed (or was deferred). */
   error: string | null;
+  /** The check was stopped by the rate limit, spent on every credential: try again after the reset. */
+  deferred: boolean;
 }
 
 interface Expected {
@@ -83,6 +85,7 @@ export async function coverage(deps: IngestDeps, options: CoverageOptions): Prom
             captured: 0,
             missing: [],
             repaired: 0,
+            deferred: false,
             error: null,
           };
           const run = await recordRun(
@@ -132,7 +135,8 @@ export async function coverage(deps: IngestDeps, options: CoverageOptions): Prom
               };
             },
           );
-          if (run.status === 'failed' || run.status === 'skipped') report.error = run.error;
+          if (run.status === 'failed' || run.status === 'deferred' || run.status === 'skipped') report.error = run.error;
+          report.deferred = run.status === 'deferred';
           return report;
         }),
       );

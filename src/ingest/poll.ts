@@ -4,12 +4,13 @@ import type { RunSummary, RunWarning } from '../domain/run.js';
 import type { SourceName } from '../domain/source.js';
 import type { GitHub } from '../github/client.js';
 import type { Clock } from '../lib/clock.js';
-import { ValidationError } from '../lib/errors.js';
+import { describeError, ValidationError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { hasUnstorable } from '../lib/storable.js';
 import type { Source, SourceBatch, SourceCursor, SourceStore } from '../sources/source.js';
 import { getCursor, getValidators, saveCursor, saveValidators } from '../store/cursors.js';
 import type { Db } from '../store/db.js';
+import { syncBudget } from '../store/github-budget.js';
 import { findKnownItems, findKnownKeps, upsertItems } from '../store/items.js';
 import { syncRepos } from '../store/repos.js';
 import type { RepoRow } from '../store/schema.js';
@@ -77,6 +78,8 @@ export async function poll(deps: IngestDeps, options: PollOptions): Promise<Poll
   const { config, db, logger } = deps;
   const selected = selectRepos(config, options.repos);
   const repoRows = await syncRepos(db, config.repos);
+  // Start from what every radar process knows of the budget; share what this poll learnt.
+  await shareBudget(deps);
   const batchId = newBatchId();
   const limit = pLimit(config.github.concurrency);
   const context = (repo: WatchedRepo, row: RepoRow, source: string, leaseKeys?: string[]): RunContext => ({
@@ -114,7 +117,7 @@ export async function poll(deps: IngestDeps, options: PollOptions): Promise<Poll
         }
       }),
     );
-    if (identity?.status === 'failed') return { identity, order: repoIndex * 100, jobs: [] };
+    if (identity?.status === 'failed' || identity?.status === 'deferred') return { identity, order: repoIndex * 100, jobs: [] };
     const followed: WatchedRepo = { ...repo, repo: current.full_name };
     const jobs = readers.map(({ reader, sources }, readerIndex) => ({
       weight: reader.weight,
@@ -134,6 +137,7 @@ export async function poll(deps: IngestDeps, options: PollOptions): Promise<Poll
     .sort((a, b) => a.order - b.order)
     .map((entry) => entry.run)
     .filter((r): r is RunSummary => r !== null);
+  await shareBudget(deps);
   // What changed is scored and regrouped into stories at once (from the store, no requests).
   // So is what an interrupted run or pass left unscored (a kill after the last batch).
   if ((options.rescore ?? true) && (storedSomething(runs) || (await needsRescore(db, config))))
@@ -146,6 +150,7 @@ export async function poll(deps: IngestDeps, options: PollOptions): Promise<Poll
       trigger: options.trigger,
       runs: runs.length,
       failed: runs.filter((r) => r.status === 'failed').length,
+      deferred: runs.filter((r) => r.status === 'deferred').length,
       itemsNew: total('itemsNew'),
       itemsUpdated: total('itemsUpdated'),
       requests: total('requests'),
@@ -155,6 +160,12 @@ export async function poll(deps: IngestDeps, options: PollOptions): Promise<Poll
     'poll finished',
   );
   return { batchId, runs };
+}
+
+async function shareBudget(deps: IngestDeps): Promise<void> {
+  await syncBudget(deps.db, deps.github.budget).catch((error) =>
+    deps.logger.warn({ error: describeError(error) }, 'could not share the GitHub budget (shared at the next poll)'),
+  );
 }
 
 function selectRepos(config: Config, names: string[] | undefined): WatchedRepo[] {

@@ -139,7 +139,8 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
   } finally {
     clearInterval(renewal);
   }
-  const status = error ? 'failed' : 'succeeded';
+  // A spent rate limit is not a failure: the cursor kept what was read, the rest waits for the reset.
+  const status = error ? (failure === 'rate-limited' ? 'deferred' : 'failed') : 'succeeded';
   // Recorded before the leases go, so that no one sees a running run nobody holds; a database
   // restarting is given a few seconds to come back.
   await retryWhileUnavailable(() =>

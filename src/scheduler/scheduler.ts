@@ -1,6 +1,8 @@
 import { createTask, type ScheduledTask, setLogger } from 'node-cron';
 import type { WatchedRepo } from '../config/config.js';
+import type { RunSummary } from '../domain/run.js';
 import type { SourceName } from '../domain/source.js';
+import { type Budget, RESOURCES } from '../github/budget.js';
 import { coverage } from '../ingest/coverage.js';
 import { type IngestDeps, poll, storedSomething } from '../ingest/poll.js';
 import { needsRescore, rescore } from '../ingest/rescore.js';
@@ -9,6 +11,7 @@ import { describeError } from '../lib/errors.js';
 import { append } from '../lib/maps.js';
 import { WEEK_MS } from '../lib/time.js';
 import type { Db } from '../store/db.js';
+import { syncBudget } from '../store/github-budget.js';
 import { newHolder } from '../store/leases.js';
 import { closeAbandonedRuns, finishRun, lastRunOfTrigger, lastSuccessfulRun, startRun } from '../store/runs.js';
 import {
@@ -29,10 +32,18 @@ import { firstRunAt, retryAt } from './timing.js';
  * `radar poll` and a scheduled one never move the same cursor at once.
  */
 
+/**
+ * How a job's work went when it did not throw: its runs failed (already recorded as runs, so
+ * only the schedule backs off), or GitHub's budget ran out and it waits for the reset.
+ */
+export type JobOutcome = { status: 'failed'; error: string } | { status: 'deferred'; until: Date; reason: string };
+
 export interface SchedulerJob {
   name: string;
   cron: string;
-  run(): Promise<void>;
+  /** Resolves to nothing when all went well. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a job with nothing to report is a plain async function
+  run(): Promise<JobOutcome | undefined | void>;
   /** When it last completed, to decide whether it is overdue at start. */
   lastRun(): Promise<Date | null>;
   /** Run at start when overdue (polls); a nightly check just waits for its time. */
@@ -60,6 +71,7 @@ export function pollJobs(deps: IngestDeps, signal: AbortSignal): SchedulerJob[] 
         run: async () => {
           const result = await poll(deps, { repos: [repo.repo], sources, trigger: 'schedule', signal, rescore: false });
           if (storedSomething(result.runs) || (await needsRescore(deps.db, deps.config))) await rescoreOnce();
+          return outcomeOfRuns(result.runs, deps.github.budget);
         },
         lastRun: () => lastSuccessfulRun(deps.db, repo.repo, sources),
         catchUp: true,
@@ -68,6 +80,30 @@ export function pollJobs(deps: IngestDeps, signal: AbortSignal): SchedulerJob[] 
   }
   return jobs;
 }
+
+/**
+ * A poll job's outcome from its runs: deferred to the budget's reset when the rate limit stopped
+ * one (what the others read is kept), failed when one failed, else nothing to say.
+ */
+export function outcomeOfRuns(runs: readonly RunSummary[], budget: Budget): JobOutcome | undefined {
+  const deferred = runs.filter((r) => r.status === 'deferred');
+  if (deferred.length > 0) {
+    const until = budget.exhaustedUntil(RESOURCES, new Date()) ?? new Date(Date.now() + DEFERRAL_FALLBACK_MS);
+    return { status: 'deferred', until, reason: deferred[0]?.error ?? 'GitHub rate limit spent' };
+  }
+  const failed = runs.filter((r) => r.status === 'failed');
+  if (failed.length > 0) {
+    const first = failed[0] as RunSummary;
+    return {
+      status: 'failed',
+      error: `${failed.length} of ${runs.length} runs failed; ${first.repo} ${first.source}: ${first.error}`,
+    };
+  }
+  return undefined;
+}
+
+/** When a rate-limited run did not leave a reset time behind, the job waits this long. */
+const DEFERRAL_FALLBACK_MS = 15 * 60_000;
 
 /**
  * At start: what a killed process left unscored or ungrouped is scored now, not at the first
@@ -89,6 +125,10 @@ export function coverageJob(deps: IngestDeps): SchedulerJob {
     run: async () => {
       const to = deps.clock.now();
       const reports = await coverage(deps, { period: { from: new Date(to.getTime() - WEEK_MS), to }, trigger: 'schedule' });
+      if (reports.some((r) => r.deferred)) {
+        const until = deps.github.budget.exhaustedUntil(RESOURCES, new Date()) ?? new Date(Date.now() + DEFERRAL_FALLBACK_MS);
+        return { status: 'deferred', until, reason: 'GitHub rate limit spent on every credential during the coverage check' };
+      }
       const missing = reports.filter((r) => r.missing.length > 0);
       const log = missing.length > 0 ? deps.logger.warn.bind(deps.logger) : deps.logger.info.bind(deps.logger);
       log(
@@ -104,6 +144,7 @@ export function coverageJob(deps: IngestDeps): SchedulerJob {
         },
         missing.length > 0 ? 'coverage check found missing items' : 'coverage check complete',
       );
+      return undefined;
     },
     lastRun: () => lastRunOfTrigger(deps.db, 'coverage'),
     catchUp: false,
@@ -151,6 +192,11 @@ export interface SchedulerOptions {
   claimTtlMs?: number;
   /** Jobs this process runs at once. */
   concurrency?: number;
+  /**
+   * GitHub requests (or GraphQL points) left to people: a job is deferred to the reset, without
+   * a request, when every credential has this little left (config github.budgetReserve).
+   */
+  budgetReserve?: number;
 }
 
 /**
@@ -162,12 +208,12 @@ export interface SchedulerOptions {
  */
 export function startScheduler(
   jobs: SchedulerJob[],
-  deps: Pick<IngestDeps, 'db' | 'logger' | 'clock'>,
+  deps: Pick<IngestDeps, 'db' | 'logger' | 'clock'> & { budget?: Budget | undefined },
   signal: AbortSignal,
   options: SchedulerOptions = {},
 ): Scheduler {
-  const { tickMs = 15_000, claimTtlMs = 10 * 60_000, concurrency = 4 } = options;
-  const { db, clock } = deps;
+  const { tickMs = 15_000, claimTtlMs = 10 * 60_000, concurrency = 4, budgetReserve = 0 } = options;
+  const { db, clock, budget } = deps;
   const logger = deps.logger.child({ component: 'scheduler' });
   setLogger({
     info: (message) => logger.debug({ detail: message }, 'node-cron'),
@@ -195,24 +241,43 @@ export function startScheduler(
       claimTtlMs / 4,
     );
     renewal.unref();
-    const finish = (status: 'succeeded' | 'failed', error: string | null) => {
+    const finish = (outcome: JobOutcome | { status: 'succeeded' }) => {
       const at = clock.now();
       const next = times.of(job.cron).next;
-      const failures = status === 'failed' ? row.failures + 1 : 0;
-      const nextRunAt = status === 'failed' ? retryAt(at, failures, next) : next;
-      return finishClaim(db, job.name, holder, { status, error, nextRunAt, failures, at });
+      if (outcome.status === 'deferred') {
+        // The reset is GitHub's wall time; the schedule runs on radar's clock.
+        const nextRunAt = new Date(at.getTime() + Math.max(outcome.until.getTime() - Date.now(), 0) + DEFERRAL_SLACK_MS);
+        return finishClaim(db, job.name, holder, {
+          status: 'deferred',
+          error: outcome.reason,
+          nextRunAt,
+          failures: row.failures,
+          at,
+        });
+      }
+      const failures = outcome.status === 'failed' ? row.failures + 1 : 0;
+      const nextRunAt = outcome.status === 'failed' ? retryAt(at, failures, next) : next;
+      const error = outcome.status === 'failed' ? outcome.error : null;
+      return finishClaim(db, job.name, holder, { status: outcome.status, error, nextRunAt, failures, at });
     };
-    const promise = job
-      .run()
-      .then(async () => {
-        logger.info({ job: job.name, ms: Date.now() - started }, 'job finished');
-        await finish('succeeded', null);
+    const spentUntil = budget?.exhaustedUntil(RESOURCES, new Date(), budgetReserve) ?? null;
+    const work: Promise<JobOutcome | undefined> = spentUntil
+      ? deferWithoutRequests(db, job.name, holder, spentUntil, budget as Budget, budgetReserve)
+      : job.run().then((outcome) => outcome ?? undefined);
+    const promise = work
+      .then(async (outcome) => {
+        if (outcome?.status === 'deferred')
+          logger.warn({ job: job.name, until: outcome.until.toISOString(), reason: outcome.reason }, 'job deferred');
+        else if (outcome?.status === 'failed')
+          logger.warn({ job: job.name, error: outcome.error }, 'job finished with failed runs');
+        else logger.info({ job: job.name, ms: Date.now() - started }, 'job finished');
+        await finish(outcome ?? { status: 'succeeded' });
       })
       .catch(async (caught) => {
         const error = describeError(caught);
         logger.error({ job: job.name, error }, 'job failed');
-        await recordJobFailure(db, job.name, holder, error).catch(() => undefined);
-        await finish('failed', error);
+        await recordJobOutcome(db, job.name, holder, 'failed', error).catch(() => undefined);
+        await finish({ status: 'failed', error });
       })
       .catch((caught) =>
         logger.warn({ job: job.name, error: describeError(caught) }, 'could not record the job (its claim runs out)'),
@@ -229,6 +294,11 @@ export function startScheduler(
     if (stopped || signal.aborted || ticking) return;
     ticking = true;
     try {
+      // What the other processes learnt of GitHub's budget, before deciding what to start.
+      if (budget)
+        await syncBudget(db, budget).catch((error) =>
+          logger.warn({ error: describeError(error) }, 'could not share the GitHub budget'),
+        );
       const free = concurrency - inFlight.size;
       const claimed = await claimDue(db, [...byName.keys()], holder, clock.now(), claimTtlMs, free);
       // Once per tick that starts work, not per job: runs a dead process (or a lost database)
@@ -310,11 +380,38 @@ function cronTimes() {
   };
 }
 
-/** A job that failed outside any run (before or after its polls) shows in `radar runs` too. */
-async function recordJobFailure(db: Db, job: string, holder: string, error: string): Promise<void> {
+/** Started this long after the reset, so that the first request meets the new window. */
+const DEFERRAL_SLACK_MS = 5_000;
+
+/**
+ * Every credential is spent (as far as any radar process knows): the job waits for the reset
+ * without sending a request, and says so in `radar runs`.
+ */
+async function deferWithoutRequests(
+  db: Db,
+  job: string,
+  holder: string,
+  until: Date,
+  budget: Budget,
+  reserve: number,
+): Promise<JobOutcome> {
+  const credentials = budget.credentials.length;
+  const reason = `GitHub budget spent: every one of ${credentials} credential${credentials === 1 ? '' : 's'} has ${reserve} or fewer requests or points left; waits for the reset at ${until.toISOString()}`;
+  await recordJobOutcome(db, job, holder, 'deferred', reason);
+  return { status: 'deferred', until, reason };
+}
+
+/** A job that failed or waited outside any run (before or after its polls) shows in `radar runs` too. */
+async function recordJobOutcome(
+  db: Db,
+  job: string,
+  holder: string,
+  status: 'failed' | 'deferred',
+  error: string,
+): Promise<void> {
   const id = await startRun(db, { batchId: newBatchId(), trigger: 'schedule', repoId: null, source: `job: ${job}`, holder });
   await finishRun(db, id, {
-    status: 'failed',
+    status,
     requests: 0,
     notModified: 0,
     graphqlPoints: 0,

@@ -30,7 +30,7 @@ export async function startRun(db: Db, run: NewRun): Promise<number> {
 }
 
 export interface RunFigures {
-  status: 'succeeded' | 'failed' | 'partial';
+  status: 'succeeded' | 'failed' | 'deferred' | 'partial';
   requests: number;
   notModified: number;
   graphqlPoints: number;

@@ -90,7 +90,7 @@ export async function finishClaim(
   db: Db,
   name: string,
   holder: string,
-  outcome: { status: 'succeeded' | 'failed'; error: string | null; nextRunAt: Date; failures: number; at: Date },
+  outcome: { status: 'succeeded' | 'failed' | 'deferred'; error: string | null; nextRunAt: Date; failures: number; at: Date },
 ): Promise<void> {
   await db
     .updateTable('schedules')

@@ -128,6 +128,15 @@ export interface SchedulesTable {
   claimed_until: Date | null;
 }
 
+export interface GitHubBudgetTable {
+  credential: string;
+  resource: string;
+  quota_limit: number;
+  remaining: number;
+  reset_at: Date;
+  observed_at: Date;
+}
+
 export interface LeasesTable {
   name: string;
   holder: string;
@@ -213,6 +222,7 @@ export interface Database {
   http_validators: HttpValidatorsTable;
   runs: RunsTable;
   schedules: SchedulesTable;
+  github_budget: GitHubBudgetTable;
   leases: LeasesTable;
   digest_issues: DigestIssuesTable;
   issue_entries: IssueEntriesTable;

@@ -1,6 +1,8 @@
 import { Counter, collectDefaultMetrics, Gauge, type Metric, type MetricValueWithName, Registry } from 'prom-client';
+import type { QuotaRow } from '../github/budget.js';
 import type { Logger } from '../lib/logger.js';
 import type { Db } from '../store/db.js';
+import { loadQuotas } from '../store/github-budget.js';
 import { DURATION_BUCKETS, repoNames, runsAfter } from '../store/run-metrics.js';
 import { EMPTY_FOLD, type FoldState, fold, type MetricViews, metricViews } from './run-totals.js';
 
@@ -27,6 +29,7 @@ export function createMetrics(db: Db, logger: Logger): RadarMetrics {
   let state: FoldState = EMPTY_FOLD;
   let views: MetricViews | undefined;
   let databaseUp = 0;
+  let quotas: QuotaRow[] = [];
 
   /** Folds the runs newer than the settled watermark into the totals (src/store/run-metrics.ts). */
   const refresh = async (): Promise<void> => {
@@ -42,6 +45,7 @@ export function createMetrics(db: Db, logger: Logger): RadarMetrics {
         views = metricViews(next.current, await repoNames(db));
         break;
       }
+      quotas = await loadQuotas(db);
       databaseUp = 1;
     } catch (error) {
       // The last figures stay (counters never go back); radar_database_up says they are stale.
@@ -97,6 +101,30 @@ export function createMetrics(db: Db, logger: Logger): RadarMetrics {
     registers: [registry],
     collect: fromViews((v) => v.rateLimitRemaining),
   });
+  const budgetGauge = (name: string, help: string, value: (q: QuotaRow, now: Date) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['credential', 'resource'],
+      registers: [registry],
+      async collect() {
+        await snapshot();
+        this.reset();
+        const now = new Date();
+        for (const q of quotas) this.set({ credential: q.credential, resource: q.resource }, value(q, now));
+      },
+    });
+  budgetGauge(
+    'radar_github_budget_remaining',
+    "What each credential (token fingerprint or app installation) has left of GitHub's limit, as any radar process last saw it; a window that has reset counts as full",
+    (q, now) => (q.resetAt <= now ? q.limit : q.remaining),
+  );
+  budgetGauge('radar_github_budget_limit', "Each credential's hourly GitHub limit, per resource", (q) => q.limit);
+  budgetGauge(
+    'radar_github_budget_reset_timestamp_seconds',
+    "When each credential's GitHub rate-limit window resets (Unix seconds)",
+    (q) => Math.floor(q.resetAt.getTime() / 1000),
+  );
   new Counter({
     name: 'radar_items_new_total',
     help: 'Items stored for the first time by finished runs, per repo and source',
@@ -113,7 +141,7 @@ export function createMetrics(db: Db, logger: Logger): RadarMetrics {
   });
   new Counter({
     name: 'radar_runs_total',
-    help: 'Finished runs per repo, source and status (succeeded, failed, partial)',
+    help: 'Finished runs per repo, source and status (succeeded, failed, deferred, partial)',
     labelNames: ['repo', 'source', 'status'],
     registers: [registry],
     collect: fromViews((v) => v.runs),

@@ -12,6 +12,7 @@ import { isoWeekOf, type Period, parseIsoWeek, WEEK_MS } from '../lib/time.js';
 import { loadEditorialState } from '../store/candidates.js';
 import type { Db } from '../store/db.js';
 import { listIssues } from '../store/digest.js';
+import { loadQuotas } from '../store/github-budget.js';
 import { listRuns } from '../store/runs.js';
 import type { WebEnv } from './app.js';
 import { HealthPage } from './pages/health.js';
@@ -200,6 +201,8 @@ function pagesApp(deps: PageDeps): Hono<WebEnv> {
         rateLimit={
           limited ? { remaining: limited.rateLimitRemaining as number, at: limited.finishedAt ?? limited.startedAt } : null
         }
+        budget={await loadQuotas(deps.db)}
+        now={new Date()}
       />,
     );
   });

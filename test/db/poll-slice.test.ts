@@ -240,6 +240,7 @@ projects:
       .reply(502, { message: 'Server Error' });
     const mixed = await runCli(['poll', '--since', '2019-05-01'], { database: t().handle, configFile: two });
     expect(mixed.code).toBe(1);
-    expect(mixed.stdout).toMatch(/2 runs, 2 failed/);
+    expect(mixed.stdout).toMatch(/2 runs, 1 failed, 1 deferred to the rate-limit reset/);
+    expect(mixed.stdout).toMatch(/kubernetes\/kubernetes +repo +deferred/);
   });
 });

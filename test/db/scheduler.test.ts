@@ -1,7 +1,9 @@
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Budget } from '../../src/github/budget.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { type Scheduler, type SchedulerJob, startScheduler } from '../../src/scheduler/scheduler.js';
+import { loadQuotas, saveQuotas, syncBudget } from '../../src/store/github-budget.js';
 import { newHolder } from '../../src/store/leases.js';
 import { listRuns } from '../../src/store/runs.js';
 import { listSchedules } from '../../src/store/schedules.js';
@@ -40,14 +42,15 @@ describeEachDialect('durable schedules', (t) => {
     return { job, state };
   }
 
-  function start(jobs: SchedulerJob[], concurrency = 4) {
+  function start(jobs: SchedulerJob[], concurrency = 4, budget?: Budget, budgetReserve = 0) {
     const scheduler = startScheduler(
       jobs,
-      { db: t().db, logger: silentLogger(), clock: systemClock },
+      { db: t().db, logger: silentLogger(), clock: systemClock, budget },
       new AbortController().signal,
       {
         tickMs: 40,
         concurrency,
+        budgetReserve,
       },
     );
     started.push(scheduler);
@@ -137,5 +140,107 @@ describeEachDialect('durable schedules', (t) => {
     start(jobs.map((j) => j.job));
     await wait(400);
     expect(jobs.map((j) => j.state.runs)).toEqual([1, 1, 0]);
+  });
+
+  describe('one GitHub budget', () => {
+    const inMinutes = (m: number) => new Date(Date.now() + m * 60_000);
+    const spent = (credential: string, resetInMinutes: number, remaining = 0) =>
+      (['core', 'graphql'] as const).map((resource) => ({
+        credential,
+        resource,
+        limit: 5000,
+        remaining,
+        resetAt: inMinutes(resetInMinutes),
+        observedAt: new Date(),
+      }));
+
+    it('defers every job, without running it, when another process saw all credentials spent', async () => {
+      // Another worker's report, shared through the database; this process has seen nothing.
+      await saveQuotas(t().db, [...spent('token:a', 30), ...spent('token:b', 20)]);
+      const job = counted('poll spent');
+      start([job.job], 4, new Budget(['token:a', 'token:b']));
+      await wait(400);
+      expect(job.state.runs).toBe(0);
+      const [row] = await listSchedules(t().db);
+      expect(row).toMatchObject({ last_status: 'deferred', failures: 0, claimed_by: null });
+      expect(row?.last_error).toMatch(/every one of 2 credentials has 0 or fewer requests or points left; waits for the reset/);
+      // Waits for the first credential to reset (20 minutes), not for backoff or the next day.
+      const waits = (row?.next_run_at.getTime() ?? 0) - Date.now();
+      expect(waits).toBeGreaterThan(19 * 60_000);
+      expect(waits).toBeLessThan(21 * 60_000);
+      const [run] = await listRuns(t().db, { limit: 1 });
+      expect(run).toMatchObject({ source: 'job: poll spent', status: 'deferred' });
+    });
+
+    it('keeps the reserve for people: defers when every credential is down to it', async () => {
+      await saveQuotas(t().db, [...spent('token:a', 30, 80)]);
+      const withinReserve = counted('poll reserve');
+      start([withinReserve.job], 4, new Budget(['token:a']), 100);
+      await wait(300);
+      expect(withinReserve.state.runs).toBe(0);
+      const again = counted('poll reserve');
+      await t().db.deleteFrom('schedules').execute();
+      start([again.job], 4, new Budget(['token:a']), 50);
+      await wait(300);
+      expect(again.state.runs).toBe(1);
+    });
+
+    it('runs a job at its reset, without counting a failure, when its runs were deferred', async () => {
+      const until = inMinutes(12);
+      const job: SchedulerJob = {
+        name: 'poll limited',
+        cron: DAILY,
+        catchUp: true,
+        lastRun: async () => null,
+        run: async () => ({ status: 'deferred', until, reason: 'GitHub rate limit exceeded on all 2 credentials' }),
+      };
+      start([job]);
+      await wait(300);
+      const [row] = await listSchedules(t().db);
+      expect(row).toMatchObject({
+        last_status: 'deferred',
+        failures: 0,
+        last_error: 'GitHub rate limit exceeded on all 2 credentials',
+      });
+      expect(Math.abs((row?.next_run_at.getTime() ?? 0) - until.getTime())).toBeLessThan(10_000);
+      // The runs it made are its record; no extra job run is added.
+      expect(await listRuns(t().db, { limit: 5 })).toEqual([]);
+    });
+
+    it('backs off a job whose runs failed, recording nothing beside the runs', async () => {
+      const job: SchedulerJob = {
+        name: 'poll failing runs',
+        cron: DAILY,
+        catchUp: true,
+        lastRun: async () => null,
+        run: async () => ({ status: 'failed', error: '1 of 2 runs failed; a/b pulls: boom' }),
+      };
+      start([job]);
+      await wait(300);
+      const [row] = await listSchedules(t().db);
+      expect(row).toMatchObject({ last_status: 'failed', failures: 1, last_error: '1 of 2 runs failed; a/b pulls: boom' });
+      expect(await listRuns(t().db, { limit: 5 })).toEqual([]);
+    });
+
+    it('shares what each process learnt: the newest report of a credential wins', async () => {
+      const mine = new Budget(['token:a', 'token:b']);
+      mine.observe('token:a', 'core', { limit: 5000, remaining: 10, resetAt: inMinutes(30), observedAt: new Date() });
+      await syncBudget(t().db, mine);
+      const theirs = new Budget(['token:a', 'token:b']);
+      await syncBudget(t().db, theirs);
+      expect(theirs.pick('core', new Date())).toBe('token:b');
+      // An older report from a slow process does not undo a newer one.
+      await saveQuotas(t().db, [
+        {
+          credential: 'token:a',
+          resource: 'core',
+          limit: 5000,
+          remaining: 4000,
+          resetAt: inMinutes(30),
+          observedAt: inMinutes(-5),
+        },
+      ]);
+      expect((await loadQuotas(t().db)).find((q) => q.credential === 'token:a')?.remaining).toBe(10);
+    });
   });
 });

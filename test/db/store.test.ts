@@ -26,6 +26,7 @@ describe('migrations from an empty database', () => {
   const expectedTables = [
     'decisions',
     'digest_issues',
+    'github_budget',
     'http_validators',
     'issue_entries',
     'item_events',

@@ -41,7 +41,7 @@ export async function runCli(argv: string[], options: CliOptions): Promise<CliRe
     clock: options.clock ?? fixedClock('2019-05-20T00:00:00Z'),
     overrides: {
       database: async () => options.database,
-      github: (env, logger) => testGitHub({ token: env.githubToken ?? null, logger }),
+      github: (env, logger) => testGitHub({ token: env.githubToken ?? null, tokens: env.githubTokens, logger }),
     },
   });
   const stdout = out.join('');

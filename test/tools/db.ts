@@ -38,6 +38,7 @@ const TABLES = [
   'repos',
   'sessions',
   'schedules',
+  'github_budget',
 ];
 
 export async function openTestDatabase(dialect: DialectName): Promise<TestDatabase> {

@@ -1,5 +1,6 @@
 import nock from 'nock';
 import { GitHub } from '../../src/github/client.js';
+import { tokenCredential } from '../../src/github/credentials.js';
 import { type Logger, silentLogger } from '../../src/lib/logger.js';
 
 /**
@@ -29,10 +30,14 @@ export function githubApi(options: { token?: string } = {}): nock.Scope {
 }
 
 /** A gateway with millisecond backoff so retry paths run fast. */
-export function testGitHub(options: { token?: string | null; logger?: Logger; retries?: number } = {}): GitHub {
+export function testGitHub(
+  options: { token?: string | null; tokens?: string[]; logger?: Logger; retries?: number } = {},
+): GitHub {
+  const several = options.tokens && options.tokens.length > 1;
   return new GitHub({
     baseUrl: GITHUB_URL,
     token: options.token === null ? undefined : (options.token ?? 'test-token'),
+    credentials: several ? options.tokens?.map(tokenCredential) : undefined,
     logger: options.logger ?? silentLogger(),
     retries: options.retries ?? 3,
     retryBaseMs: 1,

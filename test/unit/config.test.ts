@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ const base = (repos: string) => `projects:\n  - name: Kubernetes\n    repos:\n${
 describe('config loading', () => {
   it('reads a valid file into one frozen object with effective schedules', () => {
     const config = loadConfig(FIXTURE);
-    expect(config.github).toEqual({ concurrency: 2, pageSize: 100, requestTimeoutMs: 30_000 });
+    expect(config.github).toEqual({ concurrency: 2, pageSize: 100, requestTimeoutMs: 30_000, budgetReserve: 100 });
     expect(config.projects.map((p) => p.name)).toEqual(['Kubernetes', 'Knative']);
     expect(config.repos.map((r) => [r.repo, r.project, r.sources])).toEqual([
       ['kubernetes/kubernetes', 'Kubernetes', ['pulls', 'releases']],
@@ -196,6 +197,54 @@ describe('environment', () => {
     expect(env.databaseUrl).toBeUndefined();
     expect(env.githubToken).toBeUndefined();
     expect(env.githubApiUrl).toBe('http://127.0.0.1:9');
+  });
+
+  it('takes several tokens as one budget: GITHUB_TOKEN first, then GITHUB_TOKENS, without repeats', () => {
+    const env = loadEnv({ GITHUB_TOKEN: 'ghp_one', GITHUB_TOKENS: 'ghp_two, ghp_one\nghp_three' });
+    expect(env.githubTokens).toEqual(['ghp_one', 'ghp_two', 'ghp_three']);
+    expect(env.githubToken).toBe('ghp_one');
+    expect(loadEnv({ GITHUB_TOKENS: 'ghp_two,ghp_three' }).githubToken).toBe('ghp_two');
+  });
+
+  it('reads a GitHub App: id, private key (inline with \\n, or from a file) and installation ids', () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const app = loadEnv({
+      GITHUB_APP_ID: '123456',
+      GITHUB_APP_PRIVATE_KEY: pem.replace(/\n/g, '\\n'),
+      GITHUB_APP_INSTALLATION_IDS: '42, 43',
+    }).githubApp;
+    expect(app).toMatchObject({ appId: '123456', installationIds: ['42', '43'] });
+    expect(app?.privateKey.asymmetricKeyType).toBe('rsa');
+    const dir = mkdtempSync(join(tmpdir(), 'radar-app-key-'));
+    writeFileSync(join(dir, 'app.pem'), pem);
+    expect(
+      loadEnv({ GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY_FILE: 'app.pem', GITHUB_APP_INSTALLATION_IDS: '7' }, dir).githubApp
+        ?.installationIds,
+    ).toEqual(['7']);
+  });
+
+  it('says which GitHub App variable is missing or wrong, never echoing the key', () => {
+    expect(() => loadEnv({ GITHUB_APP_ID: '1' })).toThrow(
+      /GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_IDS: needed with GITHUB_APP_ID/,
+    );
+    expect(() => loadEnv({ GITHUB_APP_ID: 'my-app', GITHUB_APP_PRIVATE_KEY: 'x', GITHUB_APP_INSTALLATION_IDS: '1' })).toThrow(
+      /GITHUB_APP_ID: expected the app's numeric id/,
+    );
+    let message = '';
+    try {
+      loadEnv({ GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY: 'not-a-key-secret', GITHUB_APP_INSTALLATION_IDS: '1' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/GITHUB_APP_PRIVATE_KEY: expected the app's private key in PEM form/);
+    expect(message).not.toContain('not-a-key-secret');
+    expect(() =>
+      loadEnv({ GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY_FILE: '/nonexistent/app.pem', GITHUB_APP_INSTALLATION_IDS: '1' }),
+    ).toThrow(/GITHUB_APP_PRIVATE_KEY_FILE: cannot read \/nonexistent\/app.pem \(ENOENT\)/);
+    expect(() => loadEnv({ GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY: 'x', GITHUB_APP_INSTALLATION_IDS: 'a,b' })).toThrow(
+      /GITHUB_APP_INSTALLATION_IDS: expected numeric installation ids/,
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { tokensCommand, usersCommand } from './accounts.js';
+import { budgetCommand } from './budget.js';
 import { candidatesCommand } from './candidates.js';
 import { coverageCommand } from './coverage.js';
 import { dismissCommand, promoteCommand, restoreCommand, snoozeCommand } from './decisions.js';
@@ -32,5 +33,6 @@ export const commands: Command[] = [
   rescoreCommand,
   tuneCommand,
   runsCommand,
+  budgetCommand,
   migrateCommand,
 ] as unknown as Command[];

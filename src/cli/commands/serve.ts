@@ -36,7 +36,9 @@ async function runScheduler(ctx: CliContext, mode: 'serve' | 'worker'): Promise<
   const github = ctx.github();
   const deps = { db: handle.db, github, config, logger: ctx.logger, clock: ctx.clock };
   const jobs = [...pollJobs(deps, ctx.shutdownSignal), coverageJob(deps)];
-  const scheduler = startScheduler(jobs, deps, ctx.shutdownSignal);
+  const scheduler = startScheduler(jobs, { ...deps, budget: github.budget }, ctx.shutdownSignal, {
+    budgetReserve: config.github.budgetReserve,
+  });
   const scoring = catchUpScoring(deps);
   // On the embedded database, the other commands run in this process (src/cli/bridge.ts).
   const bridged = mode === 'serve' && handle.dialect === 'pglite' && handle.location === ctx.env.dataDir;

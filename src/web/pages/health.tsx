@@ -2,6 +2,7 @@ import type { FC } from 'hono/jsx';
 import type { WatchedRepo } from '../../config/config.js';
 import type { Principal } from '../../domain/access.js';
 import type { RunSummary } from '../../domain/run.js';
+import type { QuotaRow } from '../../github/budget.js';
 import { Layout } from './layout.js';
 
 /**
@@ -18,6 +19,9 @@ export interface HealthView {
   runs: RunSummary[];
   /** The rate limit GitHub reported last, and when. */
   rateLimit: { remaining: number; at: Date } | null;
+  /** What each credential has left, as any radar process last saw it. */
+  budget: QuotaRow[];
+  now: Date;
 }
 
 export const HealthPage: FC<HealthView> = (view) => {
@@ -76,6 +80,38 @@ export const HealthPage: FC<HealthView> = (view) => {
           });
         })}
       </table>
+      <h2>GitHub budget</h2>
+      {view.budget.length === 0 ? (
+        <p class="muted">No credential has reported its rate limit yet.</p>
+      ) : (
+        <table class="grid">
+          <tr>
+            <th>credential</th>
+            <th>resource</th>
+            <th class="n">remaining</th>
+            <th class="n">limit</th>
+            <th>resets (UTC)</th>
+            <th>reported (UTC)</th>
+          </tr>
+          {view.budget.map((q) => {
+            const reset = q.resetAt <= view.now;
+            return (
+              <tr>
+                <td class="mono">{q.credential}</td>
+                <td>{q.resource}</td>
+                <td class={!reset && q.remaining === 0 ? 'n status-failed' : 'n'}>{reset ? q.limit : q.remaining}</td>
+                <td class="n">{q.limit}</td>
+                <td class="mono">{reset ? 'reset' : utcMinutes(q.resetAt)}</td>
+                <td class="mono">{utcMinutes(q.observedAt)}</td>
+              </tr>
+            );
+          })}
+        </table>
+      )}
     </Layout>
   );
 };
+
+function utcMinutes(date: Date): string {
+  return date.toISOString().slice(0, 16).replace('T', ' ');
+}

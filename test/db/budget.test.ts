@@ -63,7 +63,9 @@ describeEachDialect('one GitHub budget over several tokens', (t) => {
     const report = JSON.parse(refreshed.stdout);
     expect(report.reserve).toBe(50);
     const row = (credential: string, resource: string) =>
-      report.credentials.find((r: { credential: string; resource: string }) => r.credential === credential && r.resource === resource);
+      report.credentials.find(
+        (r: { credential: string; resource: string }) => r.credential === credential && r.resource === resource,
+      );
     expect(row(alpha.id, 'core')).toMatchObject({ remaining: 0, limit: 5000, state: 'spent' });
     expect(row(beta.id, 'core')).toMatchObject({ remaining: 30, state: 'reserve only' });
     expect(row(alpha.id, 'graphql')).toMatchObject({ remaining: 4100, state: 'available' });
@@ -78,17 +80,15 @@ describeEachDialect('one GitHub budget over several tokens', (t) => {
   });
 
   it('polls with the token that has quota when the other is spent', async () => {
-    githubApi({ token: 'ghp_alpha' })
-      .get(`/repos/${REPO}`)
-      .reply(
-        403,
-        {
-          message: 'API rate limit exceeded for user ID 1.',
-          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
-          status: '403',
-        },
-        limits(0),
-      );
+    githubApi({ token: 'ghp_alpha' }).get(`/repos/${REPO}`).reply(
+      403,
+      {
+        message: 'API rate limit exceeded for user ID 1.',
+        documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+        status: '403',
+      },
+      limits(0),
+    );
     githubApi({ token: 'ghp_beta' })
       .get(`/repos/${REPO}`)
       .reply(200, repositoryJson(REPO), limits(4999))

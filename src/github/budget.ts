@@ -74,6 +74,11 @@ export class Budget {
     return quota.remaining;
   }
 
+  /** A credential's hourly limit of a resource, as GitHub last said (assumed until it has). */
+  limit(credential: string, resource: Resource): number {
+    return this.quotas.get(keyOf(credential, resource))?.limit ?? ASSUMED_LIMIT;
+  }
+
   /**
    * The credential a request for `resource` should use: the one with most left (the first
    * configured on a tie), or null when every one is spent. `except` skips credentials that just
@@ -110,13 +115,16 @@ export class Budget {
   /**
    * When work needing these resources can go on, if every credential has at most `reserve` left
    * of one of them: the earliest reset among the credentials of the spent resource (the latest
-   * such time over the resources). Null when work can go on now.
+   * such time over the resources). Null when work can go on now. The reserve is capped at a tenth
+   * of a credential's limit, so that a small limit (60 unauthenticated) is not all reserve.
    */
   exhaustedUntil(resources: readonly Resource[], now: Date, reserve = 0): Date | null {
     if (this.credentials.length === 0) return null;
     let until: Date | null = null;
     for (const resource of resources) {
-      const spent = this.credentials.every((c) => this.remaining(c, resource, now) <= reserve);
+      const spent = this.credentials.every(
+        (c) => this.remaining(c, resource, now) <= Math.min(reserve, Math.floor(this.limit(c, resource) / 10)),
+      );
       if (!spent) continue;
       const resets = this.credentials.map((c) => this.quotas.get(keyOf(c, resource))?.resetAt.getTime() ?? now.getTime());
       const earliest = new Date(Math.min(...resets));

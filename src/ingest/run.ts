@@ -133,8 +133,10 @@ export async function recordRun(ctx: RunContext, body: (run: ActiveRun) => Promi
   } catch (caught) {
     error = describeError(caught);
     failure = classifyFailure(caught);
-    // A lost database is a fault like GitHub's, not a bug: its message, without a stack.
-    if (isDatabaseUnavailable(caught)) ctx.logger.error({ error }, 'run failed: database unavailable');
+    // A lost database is a fault like GitHub's, not a bug: its message, without a stack; a spent
+    // budget is no fault at all.
+    if (failure === 'rate-limited') ctx.logger.warn({ error }, 'run deferred: GitHub rate limit spent on every credential');
+    else if (isDatabaseUnavailable(caught)) ctx.logger.error({ error }, 'run failed: database unavailable');
     else ctx.logger.error({ err: caught }, 'run failed');
   } finally {
     clearInterval(renewal);

@@ -396,7 +396,7 @@ async function deferWithoutRequests(
   reserve: number,
 ): Promise<JobOutcome> {
   const credentials = budget.credentials.length;
-  const reason = `GitHub budget spent: every one of ${credentials} credential${credentials === 1 ? '' : 's'} has ${reserve} or fewer requests or points left; waits for the reset at ${until.toISOString()}`;
+  const reason = `GitHub budget spent: every one of ${credentials} credential${credentials === 1 ? '' : 's'} is spent or down to its reserve (github.budgetReserve ${reserve}); waits for the reset at ${until.toISOString()}`;
   await recordJobOutcome(db, job, holder, 'deferred', reason);
   return { status: 'deferred', until, reason };
 }

@@ -163,7 +163,9 @@ describeEachDialect('durable schedules', (t) => {
       expect(job.state.runs).toBe(0);
       const [row] = await listSchedules(t().db);
       expect(row).toMatchObject({ last_status: 'deferred', failures: 0, claimed_by: null });
-      expect(row?.last_error).toMatch(/every one of 2 credentials has 0 or fewer requests or points left; waits for the reset/);
+      expect(row?.last_error).toMatch(
+        /every one of 2 credentials is spent or down to its reserve \(github.budgetReserve 0\); waits for the reset/,
+      );
       // Waits for the first credential to reset (20 minutes), not for backoff or the next day.
       const waits = (row?.next_run_at.getTime() ?? 0) - Date.now();
       expect(waits).toBeGreaterThan(19 * 60_000);

@@ -49,6 +49,14 @@ describe('GitHub budget over several credentials', () => {
     expect(new Budget([]).exhaustedUntil(['core'], now)).toBeNull(); // unauthenticated: nothing to defer on
   });
 
+  it('caps the reserve at a tenth of a limit, so that a small limit is not all reserve', () => {
+    const budget = new Budget(['token:a']);
+    budget.observe('token:a', 'core', quota(7, 30, 0, 60));
+    expect(budget.exhaustedUntil(['core'], now, 100)).toBeNull();
+    budget.observe('token:a', 'core', quota(6, 30, 0, 60));
+    expect(budget.exhaustedUntil(['core'], now, 100)).toEqual(inMinutes(30));
+  });
+
   it('keeps the newest report, whether seen here or shared by another process', () => {
     const budget = new Budget(['token:a']);
     budget.observe('token:a', 'core', quota(900, 30, 1));

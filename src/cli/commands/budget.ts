@@ -73,8 +73,8 @@ github.budgetReserve (config). Exits 75 when every credential is spent on some r
       );
       ctx.stdout.write(
         spentUntil
-          ? `every credential is spent: scheduled jobs wait until ${spentUntil.toISOString()}\n`
-          : `scheduled jobs leave ${reserve} per credential to people (github.budgetReserve)\n`,
+          ? `every credential is spent or down to its reserve: scheduled jobs wait until ${spentUntil.toISOString()}\n`
+          : `scheduled jobs leave ${reserve} per credential (at most a tenth of its limit) to people (github.budgetReserve)\n`,
       );
       for (const r of refused) ctx.stdout.write(`${descriptions.get(r.credential)}: ${r.error}\n`);
     }
@@ -94,6 +94,6 @@ function stateOf(
   if (!seen) return 'not reported yet';
   const left = budget.remaining(credential, resource, now);
   if (left === 0) return 'spent';
-  if (left <= reserve) return 'reserve only';
+  if (left <= Math.min(reserve, Math.floor(budget.limit(credential, resource) / 10))) return 'reserve only';
   return 'available';
 }

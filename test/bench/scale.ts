@@ -8,7 +8,8 @@
  *   npm run bench:scale -- --json
  *
  * Options: --sizes N,N (besides the base), --db postgres|pglite|both, --requests N (per
- * concurrency, default 100), --week YYYY-Www (default 2019-W20, in the middle of the real data
+ * concurrency, default 100), --max-seconds S (per concurrency: no new request after S seconds
+ * once 8 answers at concurrency 1 and 16 at 8 are in; default 60), --week YYYY-Www (default 2019-W20, in the middle of the real data
  * and of the grown store's 2018-2019), --rescore-max N (no rescore above N items, default no
  * limit), --rescore-timeout S (default 1800), --seed N.
  *
@@ -19,7 +20,7 @@
  * - list: a child process builds the web app the way `radar serve` does (createApp on
  *   startServer, bearer API token, pool of 10 on PostgreSQL) without the scheduler; this process
  *   sends `GET /api/candidates?week=W` with the token: 5 warm-up requests, then N requests one at
- *   a time, then N with 8 in flight: p50/p95/p99 of each, and the child's peak RSS;
+ *   a time, then N with 8 in flight (fewer when --max-seconds is reached; the table gives n): p50/p95/p99 of each, and the child's peak RSS;
  * - rescore: another child runs `rescore --all` (src/ingest/rescore.ts, what `radar rescore`
  *   runs) on the same store: wall time (the database's opening excluded) and peak RSS.
  * Client and server share the machine's cores.
@@ -46,12 +47,16 @@ const SIM = join(ROOT, '../shared/github-sim/run.sh');
 const FROM = '2019-03-01T00:00:00Z';
 const END = '2019-08-01T00:00:00Z';
 const API_TOKEN = 'bench-scale-token-0123456789abcdef';
-const WARMUP = 5;
+const WARMUP = 3;
+/** Answers per concurrency at least, whatever --max-seconds says. */
+const MIN_SAMPLES = { 1: 8, 8: 16 } as Record<number, number>;
 
 interface Options {
   sizes: number[];
   databases: Array<'PostgreSQL' | 'PGlite'>;
   requests: number;
+  /** Per concurrency: stop sending after this long, once MIN_SAMPLES answers are in. */
+  maxSeconds: number;
   week: string;
   rescoreMax: number;
   rescoreTimeout: number;
@@ -71,6 +76,7 @@ function parseOptions(argv: string[]): Options {
     sizes: (value('--sizes') ?? '10000,100000').split(',').map((s) => Number(s.replace(/_/g, ''))),
     databases,
     requests: Number(value('--requests') ?? 100),
+    maxSeconds: Number(value('--max-seconds') ?? 60),
     week: value('--week') ?? '2019-W20',
     rescoreMax: Number(value('--rescore-max') ?? Number.POSITIVE_INFINITY),
     rescoreTimeout: Number(value('--rescore-timeout') ?? 1800),
@@ -115,6 +121,7 @@ async function freshStore(name: Store['name']): Promise<Store> {
 }
 
 interface Latency {
+  samples: number;
   p50: number;
   p95: number;
   p99: number;
@@ -331,14 +338,16 @@ async function measureList(store: Store, options: Options) {
       const started = process.hrtime.bigint();
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
-          while (next < options.requests) {
+          const deadline = started + BigInt(options.maxSeconds * 1e9);
+          const min = MIN_SAMPLES[concurrency] ?? concurrency;
+          while (next < options.requests && (next < min || process.hrtime.bigint() < deadline)) {
             next += 1;
             times.push((await once()).ms);
           }
         }),
       );
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      return { ...percentiles(times), requestsPerSecond: times.length / seconds };
+      return { samples: times.length, ...percentiles(times), requestsPerSecond: times.length / seconds };
     };
     const c1 = await run(1);
     const c8 = await run(8);
@@ -379,15 +388,17 @@ function printTable(rows: Row[], options: Options) {
   const ms = (v: number) => v.toFixed(1);
   const ratio = (v: number | null, b: number | null | undefined) =>
     v === null || b === null || b === undefined || !b ? '-' : `${(v / b).toFixed(1)}x`;
-  out(`week ${options.week}, ${options.requests} requests per concurrency after ${WARMUP} warm-up; times in ms`);
+  out(
+    `week ${options.week}, up to ${options.requests} requests (or ${options.maxSeconds} s) per concurrency after ${WARMUP} warm-up; times in ms; n = answers`,
+  );
   out(
     [
       'database'.padEnd(10),
       'items'.padStart(8),
       'events'.padStart(8),
       'list'.padStart(9),
-      'c1 p50/p95/p99'.padStart(20),
-      'c8 p50/p95/p99'.padStart(20),
+      'c1 p50/p95/p99 (n)'.padStart(26),
+      'c8 p50/p95/p99 (n)'.padStart(28),
       'c8 req/s'.padStart(8),
       'serve RSS'.padStart(9),
       'rescore'.padStart(9),
@@ -401,8 +412,8 @@ function printTable(rows: Row[], options: Options) {
         String(r.items).padStart(8),
         String(r.events).padStart(8),
         `${r.listItems}/${r.listStories}`.padStart(9),
-        `${ms(r.c1.p50)}/${ms(r.c1.p95)}/${ms(r.c1.p99)}`.padStart(20),
-        `${ms(r.c8.p50)}/${ms(r.c8.p95)}/${ms(r.c8.p99)}`.padStart(20),
+        `${ms(r.c1.p50)}/${ms(r.c1.p95)}/${ms(r.c1.p99)} (${r.c1.samples})`.padStart(26),
+        `${ms(r.c8.p50)}/${ms(r.c8.p95)}/${ms(r.c8.p99)} (${r.c8.samples})`.padStart(28),
         r.c8.requestsPerSecond.toFixed(1).padStart(8),
         `${r.serveRssMb} MB`.padStart(9),
         (r.rescoreSeconds === null ? (r.rescoreNote ?? '-') : `${r.rescoreSeconds.toFixed(1)} s`).padStart(9),

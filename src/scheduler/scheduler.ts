@@ -45,6 +45,14 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
+/**
+ * Thrown by a job that the process's shutdown stopped half-way: it is not recorded as run, and
+ * stays due, so that another process (or this one, restarted) does the rest at once.
+ */
+export class JobInterrupted extends Error {
+  override name = 'JobInterrupted';
+}
+
 export function pollJobs(deps: IngestDeps, signal: AbortSignal): SchedulerJob[] {
   // The polls of one tick (a job per repo and schedule) share one scoring pass, run when they
   // stored something, rather than one pass each: a pass regroups stories over every item.
@@ -59,6 +67,9 @@ export function pollJobs(deps: IngestDeps, signal: AbortSignal): SchedulerJob[] 
         cron,
         run: async () => {
           const result = await poll(deps, { repos: [repo.repo], sources, trigger: 'schedule', signal, rescore: false });
+          // Its runs stopped at the shutdown (each after its last stored batch): not done yet.
+          if (signal.aborted && result.runs.some((r) => r.status === 'failed'))
+            throw new JobInterrupted('stopped by the shutdown before it finished');
           if (storedSomething(result.runs) || (await needsRescore(deps.db, deps.config))) await rescoreOnce();
         },
         lastRun: () => lastSuccessfulRun(deps.db, repo.repo, sources),
@@ -209,6 +220,14 @@ export function startScheduler(
         await finish('succeeded', null);
       })
       .catch(async (caught) => {
+        if (caught instanceof JobInterrupted) {
+          // Left due: stop() frees the claim, and the next process to claim it polls on from the cursors.
+          logger.info(
+            { job: job.name, ms: Date.now() - started },
+            'job interrupted by the shutdown: left due for another process',
+          );
+          return;
+        }
         const error = describeError(caught);
         logger.error({ job: job.name, error }, 'job failed');
         await recordJobFailure(db, job.name, holder, error).catch(() => undefined);

@@ -243,10 +243,17 @@ export function startScheduler(
     inFlight.add(promise);
   };
 
-  let ticking = false;
-  const tick = async () => {
-    if (stopped || signal.aborted || ticking) return;
-    ticking = true;
+  // The tick in progress, which stop() waits for: a claim taken after stop() freed this
+  // process's claims would be held by nobody until it ran out (10 minutes on another machine).
+  let ticking: Promise<void> | null = null;
+  const tick = (): Promise<void> => {
+    if (stopped || signal.aborted) return Promise.resolve();
+    ticking ??= claimAndRun().finally(() => {
+      ticking = null;
+    });
+    return ticking;
+  };
+  const claimAndRun = async () => {
     try {
       const free = concurrency - inFlight.size;
       const claimed = await claimDue(db, [...byName.keys()], holder, clock.now(), claimTtlMs, free);
@@ -259,8 +266,6 @@ export function startScheduler(
       for (const row of claimed) if (!stopped) run(row);
     } catch (error) {
       logger.warn({ error: describeError(error) }, 'could not claim due jobs (tried again at the next tick)');
-    } finally {
-      ticking = false;
     }
   };
 
@@ -298,6 +303,7 @@ export function startScheduler(
       stopped = true;
       clearInterval(timer);
       await ready;
+      await ticking;
       await Promise.allSettled([...inFlight]);
       await releaseClaims(db, holder).catch(() => undefined);
       times.close();

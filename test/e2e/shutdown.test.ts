@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bench, childEnv, configFile, startBench } from '../tools/crash-suite.js';
 import { BACKFILL_SINCE, CONTAINERD, KUBERNETES, worldConfig } from '../tools/github-world.js';
+import { jobSpans, OVERLAPPING_RUNS_SQL, overlappingSpans } from '../tools/job-spans.js';
 import {
   describeExit,
   hasStackTrace,
@@ -183,49 +184,10 @@ interface Worker {
   proc: RadarProcess;
 }
 
-interface JobSpan {
-  job: string;
-  worker: string;
-  from: number;
-  to: number;
-  end: string;
-}
-
-/** The workers' jobs, from their logs: when each started and ended, and how (a kill ends one too). */
-function jobSpans(workers: Worker[], killedAt: Map<string, number>): JobSpan[] {
-  const spans: JobSpan[] = [];
-  for (const worker of workers) {
-    const open = new Map<string, number>();
-    for (const line of worker.proc.output.stderr.split('\n')) {
-      if (!line.startsWith('{')) continue;
-      const log = JSON.parse(line) as { msg: string; job?: string; time: string };
-      if (!log.job) continue;
-      const at = Date.parse(log.time);
-      if (log.msg === 'job started') open.set(log.job, at);
-      else if (open.has(log.job) && /^job (finished|failed|interrupted)/.test(log.msg)) {
-        spans.push({ job: log.job, worker: worker.name, from: open.get(log.job) as number, to: at, end: log.msg });
-        open.delete(log.job);
-      }
-    }
-    for (const [job, from] of open)
-      spans.push({ job, worker: worker.name, from, to: killedAt.get(worker.name) ?? Date.now(), end: 'killed' });
-  }
-  return spans;
-}
-
 /** A worker's last log lines that say what it did, for failure messages. */
 function describeLogs(worker: Worker): string {
   const lines = worker.proc.output.stderr.split('\n').filter((l) => /job |scheduler|error|warn|"level":[45]0/.test(l));
   return lines.slice(-8).join('\n  ').slice(-3000);
-}
-
-function overlappingSpans(spans: JobSpan[]): string[] {
-  const problems: string[] = [];
-  for (const a of spans)
-    for (const b of spans)
-      if (a !== b && a.job === b.job && a.worker < b.worker && a.from < b.to && b.from < a.to)
-        problems.push(`${a.job} ran in ${a.worker} and ${b.worker} at once`);
-  return problems;
 }
 
 async function query<T extends pg.QueryResultRow>(store: Store, text: string, values: unknown[] = []): Promise<T[]> {
@@ -251,13 +213,7 @@ function schedules(store: Store): Promise<ScheduleState[]> {
 
 /** Runs of one repo+source whose times overlap: two processes polling it at once. */
 async function overlappingRuns(store: Store): Promise<string[]> {
-  const rows = await query<{ a: number; b: number; repo: string; source: string }>(
-    store,
-    `select a.id as a, b.id as b, repos.full_name as repo, a.source
-       from runs a join runs b on a.repo_id = b.repo_id and a.source = b.source and a.id < b.id
-       join repos on repos.id = a.repo_id
-      where a.started_at < coalesce(b.finished_at, 'infinity') and b.started_at < coalesce(a.finished_at, 'infinity')`,
-  );
+  const rows = await query<{ a: number; b: number; repo: string; source: string }>(store, OVERLAPPING_RUNS_SQL);
   return rows.map((r) => `runs ${r.a} and ${r.b} of ${r.repo} ${r.source} overlap`);
 }
 
@@ -354,13 +310,16 @@ describe.skipIf(!url)(
       workers: Worker[],
       stop?: { worker: string; how: 'SIGTERM' | 'SIGKILL'; at: number },
     ) {
-      const spans = jobSpans(workers, new Map(stop?.how === 'SIGKILL' ? [[stop.worker, stop.at]] : []));
+      const spans = jobSpans(
+        workers.map((w) => ({ name: w.name, stderr: w.proc.output.stderr })),
+        new Map(stop?.how === 'SIGKILL' ? [[stop.worker, stop.at]] : []),
+      );
       const cutShort = stop && `${stop.worker}: ${stop.how === 'SIGKILL' ? 'killed' : INTERRUPTED}`;
       for (const job of DUE_JOBS) {
         const mine = spans.filter((s) => s.job === job);
         const finished = mine.filter((s) => s.end === 'job finished');
-        expect(finished.length, `${job} finished by ${finished.map((s) => s.worker).join(', ') || 'none'}`).toBe(1);
-        const cut = mine.filter((s) => s.end !== 'job finished').map((s) => `${s.worker}: ${s.end}`);
+        expect(finished.length, `${job} finished by ${finished.map((s) => s.process).join(', ') || 'none'}`).toBe(1);
+        const cut = mine.filter((s) => s.end !== 'job finished').map((s) => `${s.process}: ${s.end}`);
         if (job === LONG_JOB && cutShort) expect(cut, `${job} cut short`).toEqual([cutShort]);
         else
           expect(

@@ -141,6 +141,12 @@ for (const dialect of CRASH_DIALECTS) {
   });
 }
 
+// Known, not fixed here (src/github/client.ts is being reworked for rate-limited jobs): a request
+// in flight, or a rate-limit wait (Retry-After, up to 15 minutes), is not cut short by the stop.
+// Measured: a backfill given SIGTERM 0.5 s into a 403 secondary rate limit with Retry-After 40
+// exited 143 after 41 s; a worker would outlast Kubernetes' 30 s grace period and be killed -9.
+it.todo('a backfill or worker waiting out a rate limit when SIGTERM comes stops within the bound, not after the wait');
+
 const url = process.env.TEST_DATABASE_URL;
 
 /** The watch list with a job per repo and cron, each due once (never run, then next at New Year). */

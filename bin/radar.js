@@ -11,14 +11,15 @@ if (!existsSync(entry)) {
 const { main } = await import(entry.href);
 
 // SIGINT/SIGTERM ask the command to stop cleanly (runs finish their batch, the database closes);
-// a second signal stops at once.
+// a second signal stops at once. The reason names the signal (for the exit code of a poll or
+// backfill it cut short: src/cli/run-outcome.ts).
 const controller = new AbortController();
 let signalled = 0;
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     signalled += 1;
     if (signalled > 1) process.exit(130);
-    controller.abort(new Error(`received ${signal}`));
+    controller.abort(Object.assign(new Error(`interrupted by ${signal}`), { signal }));
   });
 }
 

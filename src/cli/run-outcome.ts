@@ -26,3 +26,19 @@ export function runsExitCode(runs: readonly Pick<RunSummary, 'status' | 'failure
   if (failures.has('rate-limited')) return EXIT.rateLimited;
   return EXIT.ok;
 }
+
+/**
+ * A poll or backfill that SIGINT or SIGTERM stopped before its runs finished exits 0 (the issue
+ * "Operations": stopping on request is no failure; the store is consistent, every stored batch
+ * whole) and says so on stderr; the same command continues it from the stored cursors. Stopped
+ * once every run had finished, it exits as usual (runsExitCode). Null when it was not stopped.
+ */
+export function interruptedExitCode(
+  shutdown: AbortSignal,
+  runs: readonly Pick<RunSummary, 'status'>[],
+): { code: number; signal: string } | null {
+  if (!shutdown.aborted || !runs.some((run) => run.status === 'failed')) return null;
+  // bin/radar.js names the signal; a command stopped another way (its bridge client gone) is a Ctrl-C.
+  const signal = (shutdown.reason as { signal?: unknown } | undefined)?.signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+  return { code: EXIT.ok, signal };
+}

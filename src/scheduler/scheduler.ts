@@ -56,6 +56,14 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
+/**
+ * Thrown by a job that the process's shutdown stopped half-way: it is not recorded as run, and
+ * stays due, so that another process (or this one, restarted) does the rest at once.
+ */
+export class JobInterrupted extends Error {
+  override name = 'JobInterrupted';
+}
+
 export function pollJobs(deps: IngestDeps, signal: AbortSignal): SchedulerJob[] {
   // The polls of one tick (a job per repo and schedule) share one scoring pass, run when they
   // stored something, rather than one pass each: a pass regroups stories over every item.
@@ -70,6 +78,9 @@ export function pollJobs(deps: IngestDeps, signal: AbortSignal): SchedulerJob[] 
         cron,
         run: async () => {
           const result = await poll(deps, { repos: [repo.repo], sources, trigger: 'schedule', signal, rescore: false });
+          // Its runs stopped at the shutdown (each after its last stored batch): not done yet.
+          if (signal.aborted && result.runs.some((r) => r.status === 'failed'))
+            throw new JobInterrupted('stopped by the shutdown before it finished');
           if (storedSomething(result.runs) || (await needsRescore(deps.db, deps.config))) await rescoreOnce();
           return outcomeOfRuns(result.runs, deps.github.budget);
         },
@@ -274,6 +285,14 @@ export function startScheduler(
         await finish(outcome ?? { status: 'succeeded' });
       })
       .catch(async (caught) => {
+        if (caught instanceof JobInterrupted) {
+          // Left due: stop() frees the claim, and the next process to claim it polls on from the cursors.
+          logger.info(
+            { job: job.name, ms: Date.now() - started },
+            'job interrupted by the shutdown: left due for another process',
+          );
+          return;
+        }
         const error = describeError(caught);
         logger.error({ job: job.name, error }, 'job failed');
         await recordJobOutcome(db, job.name, holder, 'failed', error).catch(() => undefined);
@@ -289,10 +308,17 @@ export function startScheduler(
     inFlight.add(promise);
   };
 
-  let ticking = false;
-  const tick = async () => {
-    if (stopped || signal.aborted || ticking) return;
-    ticking = true;
+  // The tick in progress, which stop() waits for: a claim taken after stop() freed this
+  // process's claims would be held by nobody until it ran out (10 minutes on another machine).
+  let ticking: Promise<void> | null = null;
+  const tick = (): Promise<void> => {
+    if (stopped || signal.aborted) return Promise.resolve();
+    ticking ??= claimAndRun().finally(() => {
+      ticking = null;
+    });
+    return ticking;
+  };
+  const claimAndRun = async () => {
     try {
       // What the other processes learnt of GitHub's budget, before deciding what to start.
       if (budget)
@@ -310,8 +336,6 @@ export function startScheduler(
       for (const row of claimed) if (!stopped) run(row);
     } catch (error) {
       logger.warn({ error: describeError(error) }, 'could not claim due jobs (tried again at the next tick)');
-    } finally {
-      ticking = false;
     }
   };
 
@@ -349,6 +373,7 @@ export function startScheduler(
       stopped = true;
       clearInterval(timer);
       await ready;
+      await ticking;
       await Promise.allSettled([...inFlight]);
       await releaseClaims(db, holder).catch(() => undefined);
       times.close();

@@ -75,7 +75,7 @@ export function createMetrics(db: Db, logger: Logger): RadarMetrics {
   const repoSource = ['repo', 'source'] as const;
   new Counter({
     name: 'radar_github_requests_total',
-    help: 'GitHub requests spent by finished runs (304 answers included), per repo and source',
+    help: 'REST requests GitHub charged to finished runs (not free 304 answers, not GraphQL), per repo and source',
     labelNames: repoSource,
     registers: [registry],
     collect: fromViews((v) => v.requests),

@@ -1,3 +1,4 @@
+import type { KyselyPlugin } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Budget } from '../../src/github/budget.js';
 import { systemClock } from '../../src/lib/clock.js';
@@ -244,5 +245,54 @@ describeEachDialect('durable schedules', (t) => {
       ]);
       expect((await loadQuotas(t().db)).find((q) => q.credential === 'token:a')?.remaining).toBe(10);
     });
+  });
+
+  it('stopped while a tick is claiming, leaves no claim behind (nobody would free it on another machine)', async () => {
+    // The scheduler's database answers its next query only when told to: stop() comes while a
+    // tick waits in the middle of claiming a due job.
+    let arm: (() => void) | undefined;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      arm = resolve;
+    });
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let armed = false;
+    const holdNext: KyselyPlugin = {
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        if (armed) {
+          armed = false;
+          arm?.();
+          await gate;
+        }
+        return args.result;
+      },
+    };
+    const { job, state } = counted('poll late', { lastRun: new Date() }); // not due: its last run is recent
+    const controller = new AbortController();
+    const scheduler = startScheduler(
+      [job],
+      { db: t().db.withPlugin(holdNext), logger: silentLogger(), clock: systemClock },
+      controller.signal,
+      { tickMs: 40 },
+    );
+    await wait(200);
+    // From now on the tick in progress waits (whichever of its queries it is at), and the job is due.
+    armed = true;
+    await t()
+      .db.updateTable('schedules')
+      .set({ next_run_at: new Date(Date.now() - 1000) })
+      .execute();
+    await held;
+    controller.abort();
+    const stopped = scheduler.stop();
+    await wait(100);
+    release();
+    await stopped;
+    await wait(200);
+    expect(state.runs).toBe(0);
+    expect((await listSchedules(t().db)).map((r) => r.claimed_by)).toEqual([null]);
   });
 });

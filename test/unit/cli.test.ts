@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { schedulerOptions } from '../../src/cli/commands/serve.js';
+import { ConfigError } from '../../src/lib/errors.js';
 import type { DatabaseHandle } from '../../src/store/db.js';
 import { runCli, writeConfig } from '../tools/cli.js';
 
@@ -98,5 +100,20 @@ describe('radar command line', () => {
     const listed = await run(['repos', 'list']);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/K\s+kubernetes\/kubernetes\s+pulls\s+pulls: \*\/30 \* \* \* \*/);
+  });
+});
+
+describe('RADAR_SCHEDULER_TICK_MS (radar serve and radar worker)', () => {
+  it('sets how often due jobs are claimed; unset or empty keeps the default', () => {
+    expect(schedulerOptions({ RADAR_SCHEDULER_TICK_MS: '250' })).toEqual({ tickMs: 250 });
+    expect(schedulerOptions({})).toEqual({});
+    expect(schedulerOptions({ RADAR_SCHEDULER_TICK_MS: '' })).toEqual({});
+  });
+
+  it.each(['fast', '99', '1.5', '3600001'])('refuses %s, naming the variable', (value) => {
+    expect(() => schedulerOptions({ RADAR_SCHEDULER_TICK_MS: value })).toThrow(ConfigError);
+    expect(() => schedulerOptions({ RADAR_SCHEDULER_TICK_MS: value })).toThrow(
+      /RADAR_SCHEDULER_TICK_MS: expected whole milliseconds/,
+    );
   });
 });

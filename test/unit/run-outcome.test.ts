@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runsExitCode } from '../../src/cli/run-outcome.js';
+import { interruptedExitCode, runsExitCode } from '../../src/cli/run-outcome.js';
 import type { RunSummary } from '../../src/domain/run.js';
 import { GitHubApiError, GitHubAuthError, GitHubNotFoundError, GitHubRateLimitError } from '../../src/github/errors.js';
 import { classifyFailure } from '../../src/ingest/failure.js';
@@ -47,5 +47,24 @@ describe('the exit code of a poll or backfill', () => {
     expect(runsExitCode([limited, refused, failed])).toBe(77);
     expect(runsExitCode([failed, limited])).toBe(1);
     expect(runsExitCode([limited, failed])).toBe(1);
+  });
+});
+
+describe('the exit code of a poll or backfill stopped by a signal', () => {
+  const stoppedBy = (signal?: string) => {
+    const controller = new AbortController();
+    controller.abort(Object.assign(new Error(`interrupted by ${signal}`), signal ? { signal } : {}));
+    return controller.signal;
+  };
+
+  it('is 0 with the signal named (SIGINT for a stop without a signal) when runs were cut short', () => {
+    expect(interruptedExitCode(stoppedBy('SIGTERM'), [ok, failed])).toEqual({ code: 0, signal: 'SIGTERM' });
+    expect(interruptedExitCode(stoppedBy('SIGINT'), [failed])).toEqual({ code: 0, signal: 'SIGINT' });
+    expect(interruptedExitCode(stoppedBy(), [failed])).toEqual({ code: 0, signal: 'SIGINT' });
+  });
+
+  it('does not apply when nothing was cut short or no stop was asked', () => {
+    expect(interruptedExitCode(stoppedBy('SIGTERM'), [ok, skipped])).toBeNull();
+    expect(interruptedExitCode(new AbortController().signal, [failed])).toBeNull();
   });
 });

@@ -7,7 +7,7 @@ import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { formatRunTable, runJson, totalsLine } from '../format.js';
 import { ProgressReporter } from '../progress.js';
-import { runsExitCode } from '../run-outcome.js';
+import { interruptedExitCode, runsExitCode } from '../run-outcome.js';
 
 const sharedOptions = {
   repo: { type: 'string', multiple: true },
@@ -26,6 +26,7 @@ export const pollCommand = defineCommand({
 stores it, and prints one line per run: new and updated items, counted requests, 304 answers,
 GraphQL points. If a run failed (the others are still stored) it exits 77 when GitHub refused the
 token, else 1 when a run failed for another reason, else 75 when the rate limit stopped them.
+Stopped by SIGINT or SIGTERM, it ends each run after the batch in hand, says so and exits 0.
 
   --repo o/r      only this repo (repeatable)
   --source S      only this source (repeatable)
@@ -44,7 +45,7 @@ export const backfillCommand = defineCommand({
   help: `Imports the history of every watched repo and source from --since. Safe to interrupt at
 any moment (Ctrl-C, kill -9): rerun the same command and it continues where the stored cursors
 say, with no duplicate and no gap. Exits as poll does: 77 token refused, 1 a run failed, 75 rate
-limited (radar help poll).`,
+limited; 0 when SIGINT or SIGTERM stopped it after a stored batch (radar help poll).`,
   options: sharedOptions,
   run: async (ctx, args) => {
     if (!args.values.since)
@@ -78,5 +79,12 @@ async function runPoll(
   progress.finish();
   if (values.json) ctx.stdout.write(`${jsonOutput(result.runs.map(runJson))}\n`);
   else ctx.stdout.write(`${formatRunTable(result.runs)}\n${totalsLine(result.runs)}\n`);
+  const interrupted = interruptedExitCode(ctx.shutdownSignal, result.runs);
+  if (interrupted) {
+    ctx.stderr.write(
+      `radar ${trigger}: stopped by ${interrupted.signal} after the last stored batch: run the same command again to continue\n`,
+    );
+    return interrupted.code;
+  }
   return runsExitCode(result.runs);
 }

@@ -1,4 +1,5 @@
-import { catchUpScoring, coverageJob, pollJobs, startScheduler } from '../../scheduler/scheduler.js';
+import { ConfigError } from '../../lib/errors.js';
+import { catchUpScoring, coverageJob, pollJobs, type SchedulerOptions, startScheduler } from '../../scheduler/scheduler.js';
 import { createApp } from '../../web/app.js';
 import { cliBridge } from '../../web/cli-bridge.js';
 import { startServer } from '../../web/server.js';
@@ -25,18 +26,23 @@ export const workerCommand = defineCommand({
   summary: 'run the scheduler only (scale-out: several workers share one PostgreSQL)',
   usage: 'worker',
   help: `Polls on schedule like \`radar serve\`, without the web server. Run several against one
-PostgreSQL (DATABASE_URL): leases make each repo+source poll in one worker at a time.`,
+PostgreSQL (DATABASE_URL): leases make each repo+source poll in one worker at a time. SIGTERM or
+SIGINT ends each job after its current batch, frees its claims (a job cut short stays due, for
+another worker) and exits 0. RADAR_SCHEDULER_TICK_MS (tests, tuning) claims due jobs more often
+than every 15 s.`,
   options: {},
   run: (ctx) => runScheduler(ctx, 'worker'),
 });
 
 async function runScheduler(ctx: CliContext, mode: 'serve' | 'worker'): Promise<number> {
+  const options = schedulerOptions(process.env);
   const config = ctx.config();
   const handle = await ctx.database();
   const github = ctx.github();
   const deps = { db: handle.db, github, config, logger: ctx.logger, clock: ctx.clock };
   const jobs = [...pollJobs(deps, ctx.shutdownSignal), coverageJob(deps)];
   const scheduler = startScheduler(jobs, { ...deps, budget: github.budget }, ctx.shutdownSignal, {
+    ...options,
     budgetReserve: config.github.budgetReserve,
   });
   const scoring = catchUpScoring(deps);
@@ -103,6 +109,20 @@ async function runScheduler(ctx: CliContext, mode: 'serve' | 'worker'): Promise<
   await scheduler.stop();
   await scoring;
   return 0;
+}
+
+/**
+ * RADAR_SCHEDULER_TICK_MS, for tests and tuning (README "Environment"): how often due jobs are
+ * claimed, instead of every 15 s. Read here rather than with the rest of the environment: it
+ * concerns these two commands only.
+ */
+export function schedulerOptions(env: NodeJS.ProcessEnv): SchedulerOptions {
+  const text = env.RADAR_SCHEDULER_TICK_MS;
+  if (text === undefined || text === '') return {};
+  const tickMs = Number(text);
+  if (!Number.isInteger(tickMs) || tickMs < 100 || tickMs > 3_600_000)
+    throw new ConfigError('environment variable RADAR_SCHEDULER_TICK_MS: expected whole milliseconds between 100 and 3600000');
+  return { tickMs };
 }
 
 function isLoopback(host: string): boolean {

@@ -267,8 +267,9 @@ async function soak(sim: Sim, databaseUrl: string, members: Member[]): Promise<n
   const events: Array<Record<string, unknown>> = [];
 
   /**
-   * Waits until a live worker has a run in flight, a source's rather than a quick identity check
-   * ("repo") if one comes within 20 s, and returns the worker and its runs.
+   * Waits until a live worker has a run in flight, preferably a listing of pulls, issues or KEPs
+   * (several requests) if one comes within 20 s rather than a quick identity check ("repo") or a
+   * releases page, and returns the worker and its runs.
    */
   const workerMidJob = async (since: Date): Promise<{ member: Member; runs: RunRow[] } | null> => {
     const started = Date.now();
@@ -282,7 +283,7 @@ async function soak(sim: Sim, databaseUrl: string, members: Member[]): Promise<n
       const anyRun = Date.now() - started > 20_000;
       for (const member of alive()) {
         const mine = running.filter((r) => holderPid(r.holder) === member.pid);
-        if (mine.some((r) => anyRun || r.source !== 'repo')) return { member, runs: mine };
+        if (mine.some((r) => anyRun || /pulls|issues|keps/.test(r.source ?? ''))) return { member, runs: mine };
       }
       await wait(20);
     }

@@ -23,6 +23,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
+// A read cut short by a stop may leave a retry timer of Octokit's behind: it must not hold the
+// process after the command has finished (unref: this timer alone never keeps it alive).
+const exitSoon = () => setTimeout(() => process.exit(), 2_000).unref();
 process.exitCode = await main({
   argv: process.argv.slice(2),
   env: process.env,
@@ -32,3 +35,4 @@ process.exitCode = await main({
   stdin: process.stdin,
   shutdownSignal: controller.signal,
 });
+exitSoon();

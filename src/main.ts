@@ -62,7 +62,8 @@ export async function main(io: MainIo): Promise<number> {
     level: env.logLevel,
     destination: io.logDestination ?? (stderr instanceof StatusLine ? stderr : undefined),
   });
-  const resources = new Resources(env, logger, io.overrides ?? {});
+  const shutdownSignal = io.shutdownSignal ?? new AbortController().signal;
+  const resources = new Resources(env, logger, io.overrides ?? {}, shutdownSignal);
   const ctx: CliContext = {
     env,
     cwd: io.cwd,
@@ -79,7 +80,7 @@ export async function main(io: MainIo): Promise<number> {
       return resources.database();
     },
     github: () => resources.github(),
-    shutdownSignal: io.shutdownSignal ?? new AbortController().signal,
+    shutdownSignal,
   };
   // With the embedded database held by a running `radar serve`, commands run inside it.
   const throughServe = (command: Command) => {
@@ -121,6 +122,7 @@ class Resources {
     private readonly env: Env,
     private readonly logger: Logger,
     private readonly overrides: NonNullable<MainIo['overrides']>,
+    private readonly shutdownSignal: AbortSignal,
   ) {}
 
   config(): Config {
@@ -170,6 +172,7 @@ class Resources {
       this.cachedGithub = new GitHub({
         baseUrl: this.env.githubApiUrl,
         credentials,
+        signal: this.shutdownSignal,
         logger: this.logger,
         timeoutMs: config.github.requestTimeoutMs,
       });

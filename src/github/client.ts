@@ -37,6 +37,8 @@ export interface GitHubOptions {
    */
   notificationSpacingMs?: number;
   userAgent?: string;
+  /** The process is stopping (SIGTERM): reads in flight and rate-limit waits are cut short. */
+  signal?: AbortSignal | undefined;
 }
 
 export type Validators = { etag?: string | null; lastModified?: string | null };
@@ -197,7 +199,42 @@ function countAttempt(
   }
 }
 
-const RadarOctokit = Octokit.plugin(metering, throttling, retry);
+/**
+ * Reads (GETs and GraphQL queries) give up at once when the process is asked to stop: a rate-limit
+ * wait or a slow answer must not outlast a SIGTERM's grace period. Registered last, so its hook
+ * is the outermost and also cuts the throttling and retry plugins' waits short. Writes (a
+ * publish) are let finish: stopping one half-way would leave GitHub and the store disagreeing.
+ */
+function stopping(octokit: Pick<Octokit, 'hook'>, options: Record<string, unknown>) {
+  const signal = options.radarSignal as AbortSignal | undefined;
+  if (!signal) return;
+  octokit.hook.wrap('request', (request, requestOptions) => {
+    const isRead = requestOptions.method === 'GET' || /\/graphql$/.test(String(requestOptions.url));
+    if (!isRead) return request(requestOptions);
+    if (signal.aborted) return Promise.reject(stoppedError(signal));
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(stoppedError(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      Promise.resolve(request(requestOptions)).then(
+        (response) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(response);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  });
+}
+
+/** The stop's own reason ("interrupted by SIGTERM"), which the run then records as its error. */
+function stoppedError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('interrupted');
+}
+
+const RadarOctokit = Octokit.plugin(metering, throttling, retry, stopping);
 type RadarOctokitInstance = InstanceType<typeof RadarOctokit>;
 
 export const RADAR_USER_AGENT = 'radar/0.1 (cloud-native upstream tracker)';
@@ -211,8 +248,10 @@ export class GitHub {
   private readonly graphqlUrl: string;
   private readonly apiOrigin: string;
   private readonly logger: Logger;
+  private readonly signal: AbortSignal | undefined;
 
   constructor(options: GitHubOptions) {
+    this.signal = options.signal;
     this.logger = options.logger.child({ component: 'github' });
     const pool = new CredentialPool(options.credentials ?? (options.token ? [tokenCredential(options.token)] : []));
     this.authenticated = pool.authenticated;
@@ -228,6 +267,7 @@ export class GitHub {
     this.octokit = new RadarOctokit({
       baseUrl,
       radarCredentials: pool,
+      radarSignal: options.signal,
       userAgent: options.userAgent ?? RADAR_USER_AGENT,
       log: {
         debug: () => {},
@@ -442,6 +482,7 @@ export class GitHub {
   }
 
   private toError(error: unknown, method: string, route: string, params: Record<string, unknown>): Error {
+    if (this.signal?.aborted && error === this.signal.reason) return error as Error;
     const status = statusOf(error);
     const request = `${method} ${expandRoute(route, params)}`;
     const detail = (error as { response?: { data?: { message?: string } } }).response?.data?.message;

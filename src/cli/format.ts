@@ -1,5 +1,8 @@
 import type { RunSummary } from '../domain/run.js';
 import { formatTable } from '../lib/terminal.js';
+import { compactUtc } from '../lib/time.js';
+
+export { compactUtc };
 
 /**
  * One line per run. `history` (radar runs) adds when each started, what GitHub said was left of
@@ -31,11 +34,6 @@ export function formatRunTable(runs: RunSummary[], options: { history?: boolean 
     'error',
   ];
   return formatTable(header, rows, 80);
-}
-
-/** "2019-05-20 14:03": minutes are enough to find a run, and UTC reads the same on every machine. */
-export function compactUtc(date: Date): string {
-  return date.toISOString().slice(0, 16).replace('T', ' ');
 }
 
 export function totalsLine(runs: RunSummary[]): string {

@@ -26,7 +26,7 @@ export interface QuotaRow extends Quota {
 const ASSUMED_LIMIT = 5000;
 
 export class Budget {
-  private readonly quotas = new Map<string, Quota>();
+  private readonly quotas = new Map<string, QuotaRow>();
   private readonly changed = new Set<string>();
 
   /** `credentials`: the ids of the configured credentials, in the order they were given. */
@@ -38,30 +38,24 @@ export class Budget {
     const key = keyOf(credential, resource);
     const held = this.quotas.get(key);
     if (held && held.observedAt.getTime() > quota.observedAt.getTime()) return;
-    this.quotas.set(key, quota);
+    this.quotas.set(key, { credential, resource, ...quota });
     this.changed.add(key);
   }
 
   /** Reports shared by other processes: newer ones replace what this one holds. */
   merge(rows: readonly QuotaRow[]): void {
     for (const row of rows) {
+      if (!this.credentials.includes(row.credential)) continue;
       const key = keyOf(row.credential, row.resource);
       const held = this.quotas.get(key);
-      if (!this.credentials.includes(row.credential)) continue;
       if (held && held.observedAt.getTime() >= row.observedAt.getTime()) continue;
-      this.quotas.set(key, { limit: row.limit, remaining: row.remaining, resetAt: row.resetAt, observedAt: row.observedAt });
+      this.quotas.set(key, { ...row });
     }
   }
 
   /** The reports observed here since the last call, to share. */
   takeChanged(): QuotaRow[] {
-    const rows: QuotaRow[] = [];
-    for (const key of this.changed) {
-      const quota = this.quotas.get(key);
-      if (!quota) continue;
-      const [credential, resource] = splitKey(key);
-      rows.push({ credential, resource, ...quota });
-    }
+    const rows = [...this.changed].flatMap((key) => this.quotas.get(key) ?? []);
     this.changed.clear();
     return rows;
   }
@@ -74,9 +68,13 @@ export class Budget {
     return quota.remaining;
   }
 
-  /** A credential's hourly limit of a resource, as GitHub last said (assumed until it has). */
-  limit(credential: string, resource: Resource): number {
-    return this.quotas.get(keyOf(credential, resource))?.limit ?? ASSUMED_LIMIT;
+  /**
+   * Whether a credential is down to the reserve left to people: `reserve`, capped at a tenth of
+   * its limit, so that a small limit (60 unauthenticated) is not all reserve.
+   */
+  withinReserve(credential: string, resource: Resource, now: Date, reserve: number): boolean {
+    const limit = this.quotas.get(keyOf(credential, resource))?.limit ?? ASSUMED_LIMIT;
+    return this.remaining(credential, resource, now) <= Math.min(reserve, Math.floor(limit / 10));
   }
 
   /**
@@ -115,16 +113,13 @@ export class Budget {
   /**
    * When work needing these resources can go on, if every credential has at most `reserve` left
    * of one of them: the earliest reset among the credentials of the spent resource (the latest
-   * such time over the resources). Null when work can go on now. The reserve is capped at a tenth
-   * of a credential's limit, so that a small limit (60 unauthenticated) is not all reserve.
+   * such time over the resources). Null when work can go on now.
    */
   exhaustedUntil(resources: readonly Resource[], now: Date, reserve = 0): Date | null {
     if (this.credentials.length === 0) return null;
     let until: Date | null = null;
     for (const resource of resources) {
-      const spent = this.credentials.every(
-        (c) => this.remaining(c, resource, now) <= Math.min(reserve, Math.floor(this.limit(c, resource) / 10)),
-      );
+      const spent = this.credentials.every((c) => this.withinReserve(c, resource, now, reserve));
       if (!spent) continue;
       const resets = this.credentials.map((c) => this.quotas.get(keyOf(c, resource))?.resetAt.getTime() ?? now.getTime());
       const earliest = new Date(Math.min(...resets));
@@ -134,7 +129,7 @@ export class Budget {
   }
 
   /** Every configured credential and resource, with what is known, for display. */
-  rows(): Array<{ credential: string; resource: Resource; quota: Quota | null }> {
+  rows(): Array<{ credential: string; resource: Resource; quota: QuotaRow | null }> {
     return this.credentials.flatMap((credential) =>
       RESOURCES.map((resource) => ({ credential, resource, quota: this.quotas.get(keyOf(credential, resource)) ?? null })),
     );
@@ -164,9 +159,4 @@ export function quotaFromHeaders(
 
 function keyOf(credential: string, resource: Resource): string {
   return `${resource} ${credential}`;
-}
-
-function splitKey(key: string): [string, Resource] {
-  const space = key.indexOf(' ');
-  return [key.slice(space + 1), key.slice(0, space) as Resource];
 }

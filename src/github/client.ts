@@ -150,13 +150,9 @@ class CredentialPool {
     if (!this.authenticated) return null;
     // A request for one credential's own figures (GET /rate_limit) goes out with that one.
     const chosen = (requestOptions.request as { credential?: string } | undefined)?.credential;
-    if (chosen && this.byId.has(chosen) && !spent.has(chosen)) {
-      const credential = this.byId.get(chosen) as Credential;
-      requestOptions.headers.authorization = `token ${await credential.token()}`;
-      return credential;
-    }
     const now = new Date();
-    const id = this.budget.pick(resource, now, spent) ?? this.budget.soonestReset(resource, now);
+    const id =
+      chosen && !spent.has(chosen) ? chosen : (this.budget.pick(resource, now, spent) ?? this.budget.soonestReset(resource, now));
     const credential = (id ? this.byId.get(id) : undefined) ?? (this.credentials[0] as Credential);
     requestOptions.headers.authorization = `token ${await credential.token()}`;
     return credential;

@@ -120,3 +120,8 @@ function daysInMonth(year: number, month: number): number {
 export function formatDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
+
+/** "2019-05-20 14:03": minutes are enough to find a run, and UTC reads the same on every machine. */
+export function compactUtc(date: Date): string {
+  return date.toISOString().slice(0, 16).replace('T', ' ');
+}

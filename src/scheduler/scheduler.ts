@@ -99,8 +99,7 @@ export function pollJobs(deps: IngestDeps, signal: AbortSignal): SchedulerJob[] 
 export function outcomeOfRuns(runs: readonly RunSummary[], budget: Budget): JobOutcome | undefined {
   const deferred = runs.filter((r) => r.status === 'deferred');
   if (deferred.length > 0) {
-    const until = budget.exhaustedUntil(RESOURCES, new Date()) ?? new Date(Date.now() + DEFERRAL_FALLBACK_MS);
-    return { status: 'deferred', until, reason: deferred[0]?.error ?? 'GitHub rate limit spent' };
+    return { status: 'deferred', until: resumeAt(budget), reason: deferred[0]?.error ?? 'GitHub rate limit spent' };
   }
   const failed = runs.filter((r) => r.status === 'failed');
   if (failed.length > 0) {
@@ -115,6 +114,11 @@ export function outcomeOfRuns(runs: readonly RunSummary[], budget: Budget): JobO
 
 /** When a rate-limited run did not leave a reset time behind, the job waits this long. */
 const DEFERRAL_FALLBACK_MS = 15 * 60_000;
+
+/** When a job the rate limit stopped may go on: the first reset of a spent credential. */
+function resumeAt(budget: Budget): Date {
+  return budget.exhaustedUntil(RESOURCES, new Date()) ?? new Date(Date.now() + DEFERRAL_FALLBACK_MS);
+}
 
 /**
  * At start: what a killed process left unscored or ungrouped is scored now, not at the first
@@ -137,8 +141,8 @@ export function coverageJob(deps: IngestDeps): SchedulerJob {
       const to = deps.clock.now();
       const reports = await coverage(deps, { period: { from: new Date(to.getTime() - WEEK_MS), to }, trigger: 'schedule' });
       if (reports.some((r) => r.deferred)) {
-        const until = deps.github.budget.exhaustedUntil(RESOURCES, new Date()) ?? new Date(Date.now() + DEFERRAL_FALLBACK_MS);
-        return { status: 'deferred', until, reason: 'GitHub rate limit spent on every credential during the coverage check' };
+        const reason = 'GitHub rate limit spent on every credential during the coverage check';
+        return { status: 'deferred', until: resumeAt(deps.github.budget), reason };
       }
       const missing = reports.filter((r) => r.missing.length > 0);
       const log = missing.length > 0 ? deps.logger.warn.bind(deps.logger) : deps.logger.info.bind(deps.logger);

@@ -1,8 +1,9 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bench, childEnv, configFile, startBench } from '../tools/crash-suite.js';
 import { BACKFILL_SINCE, CONTAINERD, KUBERNETES, worldConfig } from '../tools/github-world.js';
 import { jobSpans, OVERLAPPING_RUNS_SQL, overlappingSpans } from '../tools/job-spans.js';
+import { queryPostgres } from '../tools/pg-query.js';
 import {
   describeExit,
   hasStackTrace,
@@ -230,14 +231,8 @@ function describeLogs(worker: Worker): string {
   return lines.slice(-8).join('\n  ').slice(-3000);
 }
 
-async function query<T extends pg.QueryResultRow>(store: Store, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: store.env.DATABASE_URL });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
+function query<T extends pg.QueryResultRow>(store: Store, text: string, values: unknown[] = []): Promise<T[]> {
+  return queryPostgres<T>(store.env.DATABASE_URL as string, text, values);
 }
 
 interface ScheduleState {

@@ -32,10 +32,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { parseDocument } from 'yaml';
 import { ensureBuilt, PROJECT_ROOT } from '../tools/build.js';
 import { jobSpans, OVERLAPPING_RUNS_SQL, overlappingSpans } from '../tools/job-spans.js';
+import { queryPostgres } from '../tools/pg-query.js';
 import { parseExposition } from '../tools/prometheus.js';
 import { type RadarExit, type RadarProcess, startRadar, tempDir } from '../tools/radar-process.js';
 
@@ -83,15 +83,7 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-async function query<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = queryPostgres;
 
 interface Sim {
   url: string;

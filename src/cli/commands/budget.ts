@@ -94,6 +94,6 @@ function stateOf(
   if (!seen) return 'not reported yet';
   const left = budget.remaining(credential, resource, now);
   if (left === 0) return 'spent';
-  if (left <= Math.min(reserve, Math.floor(budget.limit(credential, resource) / 10))) return 'reserve only';
+  if (budget.withinReserve(credential, resource, now, reserve)) return 'reserve only';
   return 'available';
 }

@@ -3,6 +3,7 @@ import type { WatchedRepo } from '../../config/config.js';
 import type { Principal } from '../../domain/access.js';
 import type { RunSummary } from '../../domain/run.js';
 import type { QuotaRow } from '../../github/budget.js';
+import { compactUtc } from '../../lib/time.js';
 import { Layout } from './layout.js';
 
 /**
@@ -39,7 +40,7 @@ export const HealthPage: FC<HealthView> = (view) => {
       <p class="muted">
         {`${view.repos.length} repos watched, from ${view.configFile} (edit it, or use radar repos add|remove). `}
         {view.rateLimit
-          ? `GitHub rate limit remaining: ${view.rateLimit.remaining} (reported ${view.rateLimit.at.toISOString().slice(0, 16).replace('T', ' ')} UTC).`
+          ? `GitHub rate limit remaining: ${view.rateLimit.remaining} (reported ${compactUtc(view.rateLimit.at)} UTC).`
           : 'No rate limit reported yet.'}
       </p>
       <table class="grid">
@@ -67,7 +68,7 @@ export const HealthPage: FC<HealthView> = (view) => {
                 <td>{repo.repo}</td>
                 <td>{source}</td>
                 <td class="mono">{repo.schedule[source]}</td>
-                <td class="mono">{run ? run.startedAt.toISOString().slice(0, 16).replace('T', ' ') : 'never'}</td>
+                <td class="mono">{run ? compactUtc(run.startedAt) : 'never'}</td>
                 <td class={run ? `status-${run.status}` : 'faint'}>{run ? run.status : '—'}</td>
                 <td class="n">{run?.itemsNew ?? ''}</td>
                 <td class="n">{run?.itemsUpdated ?? ''}</td>
@@ -101,8 +102,8 @@ export const HealthPage: FC<HealthView> = (view) => {
                 <td>{q.resource}</td>
                 <td class={!reset && q.remaining === 0 ? 'n status-failed' : 'n'}>{reset ? q.limit : q.remaining}</td>
                 <td class="n">{q.limit}</td>
-                <td class="mono">{reset ? 'reset' : utcMinutes(q.resetAt)}</td>
-                <td class="mono">{utcMinutes(q.observedAt)}</td>
+                <td class="mono">{reset ? 'reset' : compactUtc(q.resetAt)}</td>
+                <td class="mono">{compactUtc(q.observedAt)}</td>
               </tr>
             );
           })}
@@ -111,7 +112,3 @@ export const HealthPage: FC<HealthView> = (view) => {
     </Layout>
   );
 };
-
-function utcMinutes(date: Date): string {
-  return date.toISOString().slice(0, 16).replace('T', ' ');
-}

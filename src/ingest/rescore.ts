@@ -3,7 +3,8 @@ import type { Config, WatchedRepo } from '../config/config.js';
 import type { ScoreReason } from '../domain/candidate.js';
 import type { IssueDetails, KepDetails, PullDetails, ReleaseDetails } from '../domain/item.js';
 import type { Logger } from '../lib/logger.js';
-import { isoWeekOf, parseIsoWeek } from '../lib/time.js';
+import { isoWeekContaining } from '../lib/time.js';
+import { appearances } from '../scoring/appearances.js';
 import { assess, rulesFor } from '../scoring/assess.js';
 import type { ScoringRules } from '../scoring/features.js';
 import { storyScore } from '../scoring/score.js';
@@ -13,8 +14,9 @@ import type { Db } from '../store/db.js';
 import { newHolder, releaseLease, tryAcquireLease } from '../store/leases.js';
 import {
   hasItemsNeedingScoring,
-  loadAllItems,
   loadEvents,
+  loadItemsById,
+  loadItemsForGrouping,
   loadRevisionsNeedingScoring,
   loadScoringFingerprints,
   markForScoring,
@@ -23,7 +25,8 @@ import {
   saveScoringFingerprint,
   saveStories,
 } from '../store/scoring.js';
-import { kepsChanged, scoringFactsOf } from './scoring-context.js';
+import { replaceWeekScores, type WeekScore } from '../store/week-scores.js';
+import { kepsChanged, loadScoringFacts } from './scoring-context.js';
 
 export interface RescoreResult {
   /** Items scored in this pass (all of them with `all`, else those that changed). */
@@ -35,11 +38,14 @@ export interface RescoreResult {
   skipped: boolean;
 }
 
+/** Items scored so far of those the pass has to score. */
+export type RescoreProgress = (progress: { done: number; total: number }) => void;
+
 /**
  * Bump when scoring code changes what a stored score would be: every item is scored again at
  * the next poll, as after a weight change in the config.
  */
-const SCORING_REVISION = 2;
+const SCORING_REVISION = 3;
 
 const LEASE = 'rescore';
 const LEASE_TTL_MS = 10 * 60_000;
@@ -54,7 +60,7 @@ const LEASE_TTL_MS = 10 * 60_000;
  */
 export async function rescore(
   deps: { db: Db; config: Config; logger: Logger },
-  options: { all?: boolean } = {},
+  options: { all?: boolean; onProgress?: RescoreProgress } = {},
 ): Promise<RescoreResult> {
   const { db, config, logger } = deps;
   // Two passes at once would race on the stories; what one skips stays marked for the next.
@@ -64,13 +70,22 @@ export async function rescore(
     return { items: 0, scoresChanged: 0, stories: 0, itemsRegrouped: 0, skipped: true };
   }
   try {
-    return await rescoreHoldingLease(db, config, logger, options.all ?? false);
+    return await rescoreHoldingLease(db, config, logger, options.all ?? false, options.onProgress);
   } finally {
     await releaseLease(db, LEASE, holder).catch(() => undefined);
   }
 }
 
-async function rescoreHoldingLease(db: Db, config: Config, logger: Logger, all: boolean): Promise<RescoreResult> {
+/** Items scored per read: bounds what a pass holds in memory, whatever the size of the store. */
+const SCORING_BATCH = 2000;
+
+async function rescoreHoldingLease(
+  db: Db,
+  config: Config,
+  logger: Logger,
+  all: boolean,
+  onProgress: RescoreProgress | undefined,
+): Promise<RescoreResult> {
   const scoring = repoScoring(config);
   const repos = await loadScoringFingerprints(db);
   const fingerprints = new Map(
@@ -80,65 +95,78 @@ async function rescoreHoldingLease(db: Db, config: Config, logger: Logger, all: 
   else {
     for (const repo of repos) if (repo.scoring_fingerprint !== fingerprints.get(repo.id)) await markForScoring(db, repo.id);
   }
-  const revisions = await loadRevisionsNeedingScoring(db);
-  const items = await loadAllItems(db);
-  const stale = items.filter((item) => revisions.has(item.id));
-  const events = await loadEvents(
-    db,
-    stale.map((i) => i.id),
-  );
-  // Every release and every KEP pull request is among the items loaded: no second read.
-  const facts = scoringFactsOf(items);
-
-  const scores = new Map<number, number>(items.map((item) => [item.id, item.score ?? 0]));
-  const scored: Array<{ id: number; revision: number; score: number; reasons: ScoreReason[] }> = [];
-  let scoresChanged = 0;
-  for (const item of stale) {
-    const { rules, weights } = scoring(item);
-    const week = parseIsoWeek(isoWeekOf(item.occurredAt));
-    const assessment = assess(item, events.get(item.id) ?? [], facts.of(item), week, rules, weights);
-    const { score, reasons } = assessment.scored;
-    if (item.score !== score) scoresChanged += 1;
-    scores.set(item.id, score);
-    scored.push({ id: item.id, revision: revisions.get(item.id) as number, score, reasons });
-  }
-  const byId = new Map(items.map((i) => [i.id, i]));
-  const groups = groupStories(items.map(toStoryItem));
-  const stories = groups.map((group) => {
-    const members = group.members.map((id) => byId.get(id) as StoredForScoring);
-    const times = members.map((m) => m.occurredAt.getTime());
-    return {
-      key: group.key,
-      title: group.title,
-      project: byId.get(group.lead)?.project ?? null,
-      leadItemId: group.lead,
-      members: group.members,
-      score: storyScore(
-        group.members.map((id) => scores.get(id) ?? 0),
-        scoring(byId.get(group.lead) as StoredForScoring).weights,
-      ).score,
-      firstOccurredAt: new Date(Math.min(...times)),
-      lastOccurredAt: new Date(Math.max(...times)),
-    };
-  });
-  // Scores, fingerprints and stories in one transaction: a pass killed half-way leaves the last
-  // complete one, and its items still marked, for the next poll or start to finish.
+  // One transaction: a pass killed half-way leaves the last complete one (scores, week scores,
+  // fingerprints and stories), and its items still marked, for the next poll or start to
+  // finish; lists read meanwhile see the previous pass whole.
   const result = await db.transaction().execute(async (trx) => {
-    await saveScores(trx, scored);
+    const revisions = await loadRevisionsNeedingScoring(trx);
+    const staleIds = [...revisions.keys()].sort((a, b) => a - b);
+    const started = Date.now();
+    let scoresChanged = 0;
+    // Only what changed is read and scored, in batches (with what each is compared with).
+    for (let start = 0; start < staleIds.length; start += SCORING_BATCH) {
+      const ids = staleIds.slice(start, start + SCORING_BATCH);
+      const items = await loadItemsById(trx, ids);
+      const events = await loadEvents(trx, ids);
+      const facts = await loadScoringFacts(trx, items);
+      const scored: Array<{ id: number; revision: number; score: number; reasons: ScoreReason[] }> = [];
+      const weeks: WeekScore[] = [];
+      for (const item of items) {
+        const { rules, weights } = scoring(item);
+        const itemEvents = events.get(item.id) ?? [];
+        const own = isoWeekContaining(item.occurredAt).from.getTime();
+        for (const appearance of appearances(item, itemEvents)) {
+          const { score, reasons } = assess(item, itemEvents, facts.of(item), appearance.week, rules, weights).scored;
+          weeks.push({ itemId: item.id, weekStart: appearance.week.from, lists: appearance.lists, score, reasons });
+          if (appearance.week.from.getTime() !== own) continue;
+          // The item's own score: for the week it happened in.
+          if (item.score !== score) scoresChanged += 1;
+          scored.push({ id: item.id, revision: revisions.get(item.id) as number, score, reasons });
+        }
+      }
+      await saveScores(trx, scored);
+      await replaceWeekScores(trx, ids, weeks);
+      const done = Math.min(start + SCORING_BATCH, staleIds.length);
+      onProgress?.({ done, total: staleIds.length });
+      if (staleIds.length > SCORING_BATCH)
+        logger.info({ done, total: staleIds.length, elapsedMs: Date.now() - started }, 'rescoring');
+    }
     for (const repo of repos) {
       const fingerprint = fingerprints.get(repo.id) as string;
       if (repo.scoring_fingerprint !== fingerprint) await saveScoringFingerprint(trx, repo.id, fingerprint);
     }
-    return saveStories(trx, new Map(items.map((i) => [i.id, i.storyId])), stories);
+    // Stories are regrouped over every item (a new pull request can join two old ones), from a
+    // light read: titles, the start of descriptions, the details grouping reads, stored scores.
+    const items = await loadItemsForGrouping(trx);
+    const byId = new Map(items.map((i) => [i.id, i]));
+    const stories = groupStories(items.map(toStoryItem)).map((group) => {
+      const members = group.members.map((id) => byId.get(id) as StoredForScoring);
+      const times = members.map((m) => m.occurredAt.getTime());
+      return {
+        key: group.key,
+        title: group.title,
+        project: byId.get(group.lead)?.project ?? null,
+        leadItemId: group.lead,
+        members: group.members,
+        score: storyScore(
+          members.map((m) => m.score ?? 0),
+          scoring(byId.get(group.lead) as StoredForScoring).weights,
+        ).score,
+        firstOccurredAt: new Date(Math.min(...times)),
+        lastOccurredAt: new Date(Math.max(...times)),
+      };
+    });
+    const saved = await saveStories(trx, new Map(items.map((i) => [i.id, i.storyId])), stories);
+    return { items: staleIds.length, scoresChanged, stored: items.length, ...saved };
   });
   const summary = {
-    items: stale.length,
-    scoresChanged,
+    items: result.items,
+    scoresChanged: result.scoresChanged,
     stories: result.stories,
     itemsRegrouped: result.moved,
     skipped: false,
   };
-  logger.info({ ...summary, stored: items.length }, 'rescored');
+  logger.info({ ...summary, stored: result.stored }, 'rescored');
   return summary;
 }
 

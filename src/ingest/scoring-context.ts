@@ -31,26 +31,6 @@ export async function loadScoringFacts(db: Db, items: readonly StoredForScoring[
   return factsFrom(releases, proposals);
 }
 
-/** The facts when every stored item is at hand (a rescore): no further read. */
-export function scoringFactsOf(items: readonly StoredForScoring[]): ScoringFacts {
-  const releases = items
-    .filter((i) => i.kind === 'release')
-    .map((i) => ({ repoId: i.repoId, project: i.project, details: i.details, occurredAt: i.occurredAt }));
-  const kepByLocation = new Map<string, StoredForScoring[]>();
-  for (const kep of items.filter((i) => i.kind === 'kep')) {
-    const location = (kep.details as { location?: string }).location;
-    if (location) append(kepByLocation, `${kep.repoId}|${location}`, kep);
-  }
-  const proposals: StoredProposal[] = [];
-  for (const pull of items) {
-    if (pull.kind !== 'pull') continue;
-    for (const location of kepsChanged((pull.details as Partial<PullDetails>).files))
-      for (const kep of kepByLocation.get(`${pull.repoId}|${location}`) ?? [])
-        proposals.push({ kepId: kep.id, number: pull.number, labels: pull.labels, details: pull.details });
-  }
-  return factsFrom(releases, proposals);
-}
-
 function factsFrom(
   releases: ReadonlyArray<{ repoId: number; project: string; details: Record<string, unknown>; occurredAt: Date }>,
   proposals: readonly StoredProposal[],

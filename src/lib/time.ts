@@ -46,6 +46,21 @@ export function isoWeekOf(date: Date): string {
   return `${year}-W${String(week).padStart(2, '0')}`;
 }
 
+/** The ISO week that contains a moment, as a period (Monday 00:00 UTC .. next Monday). */
+export function isoWeekContaining(date: Date): Period {
+  const day = (date.getUTCDay() + 6) % 7; // Monday = 0
+  const from = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() - day));
+  return { from, to: new Date(from.getTime() + WEEK_MS) };
+}
+
+/** Whether a period is exactly one ISO week. */
+export function isIsoWeek(period: Period): boolean {
+  return (
+    period.to.getTime() - period.from.getTime() === WEEK_MS &&
+    isoWeekContaining(period.from).from.getTime() === period.from.getTime()
+  );
+}
+
 function mondayOfWeek1(year: number): Date {
   // Week 1 is the week with the year's first Thursday, i.e. the one containing January 4th.
   const jan4 = new Date(Date.UTC(year, 0, 4));

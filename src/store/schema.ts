@@ -64,6 +64,16 @@ export interface ItemEventsTable {
   created_at: DefaultedTimestamp;
 }
 
+/** An item's score for one ISO week it did something in (migration 011). */
+export interface ItemWeekScoresTable {
+  item_id: number;
+  week_start: Timestamp;
+  lists: boolean;
+  score: number;
+  chore: boolean;
+  reasons: Json<unknown[]>;
+}
+
 export interface StoriesTable {
   id: Generated<number>;
   key: string;
@@ -217,6 +227,7 @@ export interface Database {
   repos: ReposTable;
   items: ItemsTable;
   item_events: ItemEventsTable;
+  item_week_scores: ItemWeekScoresTable;
   stories: StoriesTable;
   poll_cursors: PollCursorsTable;
   http_validators: HttpValidatorsTable;

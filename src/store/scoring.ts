@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { ScoreReason } from '../domain/candidate.js';
 import type { ItemKind } from '../domain/source.js';
 import { append } from '../lib/maps.js';
+import { LISTING_EVENTS } from '../scoring/appearances.js';
 import type { Db } from './db.js';
 import { jsonb } from './json.js';
 
@@ -94,11 +95,69 @@ function toStored(row: ItemRow): StoredForScoring {
   };
 }
 
-/** Every stored item (for rescoring and regrouping), oldest first. */
-export async function loadAllItems(db: Db): Promise<StoredForScoring[]> {
-  const rows = await itemQuery(db).orderBy('items.occurred_at').orderBy('items.id').execute();
-  return rows.map(toStored);
+/**
+ * Every stored item as story grouping reads it (src/scoring/stories.ts), oldest first: the start
+ * of a pull request's or issue's description (for its references), no KEP document, and of the
+ * details only what grouping reads, so a regrouping holds little more than titles in memory.
+ * Read in pages of ids.
+ */
+export async function loadItemsForGrouping(db: Db): Promise<StoredForScoring[]> {
+  const items: StoredForScoring[] = [];
+  const page = 5000;
+  let after = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('items')
+      .innerJoin('repos', 'repos.id', 'items.repo_id')
+      .select([
+        'items.id',
+        'items.kind',
+        'items.repo_id',
+        'repos.full_name',
+        'repos.previous_names',
+        'repos.project',
+        'items.key',
+        'items.number',
+        'items.tag',
+        'items.title',
+        'items.url',
+        sql<string | null>`case when items.kind in ('pull', 'issue') then left(items.body, 4000) end`.as('body'),
+        'items.author',
+        'items.state',
+        'items.labels',
+        'items.occurred_at',
+        sql<Record<string, unknown>>`jsonb_strip_nulls(jsonb_build_object(${sql.join(
+          GROUPING_DETAILS.map((key) => sql`${key}::text, items.details->${key}::text`),
+        )}))`.as('details'),
+        'items.story_id',
+        'items.score',
+      ])
+      .where('items.id', '>', after)
+      .orderBy('items.id')
+      .limit(page)
+      .execute();
+    items.push(...rows.map(toStored));
+    if (rows.length < page) break;
+    after = rows.at(-1)?.id as number;
+  }
+  return items.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a.id - b.id);
 }
+
+/** The keys of an item's details that story grouping reads (src/ingest/rescore.ts toStoryItem). */
+const GROUPING_DETAILS = [
+  'kepNumber',
+  'featureGates',
+  'location',
+  'owningSig',
+  'participatingSigs',
+  'references',
+  'releaseNote',
+  'baseRef',
+  'files',
+  'prerelease',
+  'version',
+  'tracking',
+];
 
 /**
  * Items that are candidates in a window: those that happened in it, and KEPs with a transition
@@ -120,7 +179,7 @@ export async function loadItemsInWindow(db: Db, from: Date, to: Date): Promise<S
             .select('item_events.item_id as id')
             .where('item_events.occurred_at', '>=', from)
             .where('item_events.occurred_at', '<', to)
-            .where('item_events.type', 'in', ['kep.created', 'kep.status', 'kep.stage', 'kep.milestone', 'tracking.stage']),
+            .where('item_events.type', 'in', [...LISTING_EVENTS]),
         ),
     )
     .orderBy('items.occurred_at', 'desc')

@@ -30,6 +30,7 @@ describe('migrations from an empty database', () => {
     'http_validators',
     'issue_entries',
     'item_events',
+    'item_week_scores',
     'items',
     'leases',
     'poll_cursors',

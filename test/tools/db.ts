@@ -32,6 +32,7 @@ const TABLES = [
   'runs',
   'http_validators',
   'poll_cursors',
+  'item_week_scores',
   'item_events',
   'items',
   'stories',

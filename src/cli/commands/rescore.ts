@@ -7,10 +7,10 @@ export const rescoreCommand = defineCommand({
   summary: 'score every stored item again and regroup stories (after a weight change); no GitHub requests',
   usage: 'rescore',
   help: `Recomputes every item's score with the weights now in the config, and regroups related
-items into stories, from what is stored. The candidate list always scores with the current
-weights; stored scores serve the JSON API and the decision snapshots. Polls do this on their
-own for what changed (and for every item of a repo whose weights changed in the config); this
-command scores everything, whatever changed.`,
+items into stories, from what is stored. The week's candidate list reads these stored scores.
+Polls do this on their own for what changed (and for every item of a repo whose weights changed
+in the config), and so do serve and worker at start; this command scores everything, whatever
+changed, and logs its progress.`,
   options: {},
   run: async (ctx) => {
     const { db } = await ctx.database();

@@ -6,14 +6,29 @@ import { loadScoringFacts } from '../ingest/scoring-context.js';
 import type { Clock } from '../lib/clock.js';
 import { ValidationError } from '../lib/errors.js';
 import { append } from '../lib/maps.js';
-import { isoWeekOf, type Period, parseIsoInstant, parseIsoWeek, WEEK_MS } from '../lib/time.js';
+import { isIsoWeek, isoWeekOf, type Period, parseIsoInstant, parseIsoWeek, WEEK_MS } from '../lib/time.js';
+import { listedAs } from '../scoring/appearances.js';
 import { arrangeStories, type Variety } from '../scoring/arrange.js';
 import { assess } from '../scoring/assess.js';
 import type { Feature } from '../scoring/features.js';
 import { round, type Scored, storyScore, withContribution } from '../scoring/score.js';
 import { loadEditorialState } from '../store/candidates.js';
 import type { Db } from '../store/db.js';
-import { loadEvents, loadItemsInWindow, type StoredForScoring } from '../store/scoring.js';
+import {
+  loadEvents,
+  loadItemsById,
+  loadItemsInWindow,
+  loadScoringFingerprints,
+  type StoredForScoring,
+} from '../store/scoring.js';
+import {
+  countItemsWaitingForScores,
+  type ListedItem,
+  type ListedText,
+  loadListedTexts,
+  loadUnscoredIdsInWindow,
+  loadWeekListings,
+} from '../store/week-scores.js';
 
 export interface PeriodInput {
   week?: string | undefined;
@@ -54,10 +69,19 @@ export interface CandidateOptions {
   perProject?: number | undefined;
   /** Items in all (after the per-project cut), best stories first. */
   limit?: number | undefined;
+  /** Items of the full list to skip before `limit` (paging). */
+  offset?: number | undefined;
   /** Also list items already promoted, dismissed, snoozed or featured. */
   includeDecided?: boolean | undefined;
   /** Weeks before the period whose open items carry over (default from config). */
   carryOverWeeks?: number | undefined;
+  /**
+   * `stored` (the default): an ISO week's list is read from the scores the scoring pass keeps
+   * (item_week_scores), as of the weights it last ran with. `computed`: every item is scored
+   * in process with the weights of `config` (what `radar tune` and `npm run eval` need to try
+   * weights); a period that is not an ISO week is always computed.
+   */
+  scores?: 'stored' | 'computed' | undefined;
 }
 
 export interface CandidateStory {
@@ -76,28 +100,81 @@ export interface CandidateList {
   stories: CandidateStory[];
   /** Every listed item, in order: stories best first, a story's items best first. */
   items: Candidate[];
-  /** Features per item id, for `radar tune` and decision snapshots. */
+  /** Items and stories of the whole list, before `offset` and `limit`. */
+  totalItems: number;
+  totalStories: number;
+  /** Features per item id, for `radar tune` (computed lists only). */
   features: Map<number, Feature[]>;
+  /**
+   * Items of the store waiting for the scoring pass (changed since their score, or their repo's
+   * weights changed), for a list read from stored scores: those in it show their last stored
+   * score until the pass (which runs after every poll, and in the background after a weight
+   * change) reaches them. 0 for a computed list.
+   */
+  pendingScores: number;
+}
+
+/** A listed item with its score for the period, before stories are formed. */
+interface Listed {
+  item: ListedItem;
+  score: number;
+  /** Whether its score says it is a chore (the list puts chores last). */
+  chore: boolean;
+  weeksEarlier: number;
+  /** Its title, link and reasons: known when scored in process, else read for the answer. */
+  text?: ListedText;
+  /** The week of the stored score it is listed with. */
+  weekStart?: Date;
 }
 
 /**
  * The candidate list of a period: the items that happened in it, plus those of the preceding
- * weeks that were neither featured nor dismissed (carry-over, decaying week by week), scored for
- * the period with the current weights, grouped into stories and ordered by story score.
+ * weeks that were neither featured nor dismissed (carry-over, losing points week by week; see
+ * src/scoring/appearances.ts), grouped into stories and ordered by story score. Ranking reads
+ * scores only; titles, links and reasons are read for the items of the answer.
  */
 export async function listCandidates(db: Db, config: Config, options: CandidateOptions): Promise<CandidateList> {
   const { period } = options;
   const carryOver = options.carryOverWeeks ?? config.scoring.carryOverWeeks;
   const windowFrom = new Date(period.from.getTime() - carryOver * WEEK_MS);
-  const loaded = await loadItemsInWindow(db, windowFrom, period.to);
+  const stored = (options.scores ?? 'stored') === 'stored' && isIsoWeek(period);
+  const features = new Map<number, Feature[]>();
+  let listed: Listed[];
+  let pendingScores = 0;
+  if (stored) {
+    const listings: Listed[] = (await loadWeekListings(db, windowFrom, period.from)).map((l) => ({
+      item: l.item,
+      score: l.score,
+      chore: l.chore,
+      weeksEarlier: Math.round((period.from.getTime() - l.weekStart.getTime()) / WEEK_MS),
+      weekStart: l.weekStart,
+    }));
+    // Items a poll stored whose scoring pass has not run yet: scored here, until it has.
+    const unscored = await loadUnscoredIdsInWindow(db, windowFrom, period.to);
+    const computed =
+      unscored.length > 0
+        ? await scoreInProcess(db, config, await loadItemsById(db, unscored), period, windowFrom, features)
+        : [];
+    listed = [...listings, ...computed];
+    const scoring = repoScoring(config);
+    const reweighted = (await loadScoringFingerprints(db))
+      .filter((r) => r.scoring_fingerprint !== scoring({ repo: r.full_name, previousNames: r.previous_names }).fingerprint)
+      .map((r) => r.id);
+    pendingScores = await countItemsWaitingForScores(db, reweighted);
+  } else {
+    listed = await scoreInProcess(db, config, await loadItemsInWindow(db, windowFrom, period.to), period, windowFrom, features);
+  }
+  listed = listed.filter(
+    (l) =>
+      (!options.project || l.item.project.toLowerCase() === options.project.toLowerCase()) &&
+      (!options.kinds?.length || options.kinds.includes(l.item.kind)),
+  );
   const state = await loadEditorialState(
     db,
-    loaded.map((i) => i.id),
+    listed.map((l) => l.item),
     period.to,
   );
-  const visible = loaded.filter((item) => {
-    if (options.project && item.project.toLowerCase() !== options.project.toLowerCase()) return false;
-    if (options.kinds?.length && !options.kinds.includes(item.kind)) return false;
+  const visible = listed.filter(({ item }) => {
     if (options.includeDecided) return true;
     const decided = state.decisions.get(item.id);
     if (decided && decided !== 'restore') return false;
@@ -108,24 +185,13 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
     // Carried-over items are the ones still open: decided or not, in the period itself all count.
     return true;
   });
-  const events = await loadEvents(
-    db,
-    visible.map((i) => i.id),
-  );
-  const facts = await loadScoringFacts(db, visible);
   const scoring = repoScoring(config);
-
-  const features = new Map<number, Feature[]>();
-  const scored = visible.map((item) => {
-    const { rules, weights } = scoring(item);
-    // A carried-over item is scored for the week it happened in; it then loses points per week.
-    const own = item.occurredAt >= period.from ? period : { from: windowFrom, to: period.to };
-    const { features: f, scored: s } = assess(item, events.get(item.id) ?? [], facts.of(item), own, rules, weights);
-    features.set(item.id, f);
-    let result = s;
-    const weeksEarlier = Math.ceil(
-      (period.from.getTime() - latestRelevant(item, events.get(item.id) ?? [], period).getTime()) / WEEK_MS,
-    );
+  const byId = new Map(visible.map((l) => [l.item.id, l]));
+  // Until the answer is known, a candidate's reasons are those the list adds (carry-over,
+  // follow-up, variety); its stored reasons come first once read.
+  const scored = visible.map(({ item, score, weeksEarlier }) => {
+    const { weights } = scoring(item);
+    let result: Scored = { score, reasons: [] };
     if (weeksEarlier > 0) {
       result = withContribution(result, {
         signal: 'carry-over',
@@ -133,8 +199,7 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
         contribution: weights['carry-over'] * weeksEarlier,
       });
     }
-    const followUp = state.featuredAt.has(item.id);
-    if (followUp)
+    if (state.featuredAt.has(item.id))
       result = {
         ...result,
         reasons: [
@@ -170,8 +235,13 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
     };
   });
   if (options.minScore !== undefined) stories = stories.filter((s) => s.score >= (options.minScore as number));
-  stories.sort((a, b) => b.score - a.score || (b.items[0]?.occurredAt.getTime() ?? 0) - (a.items[0]?.occurredAt.getTime() ?? 0));
-  stories = arrange(stories, config.scoring.variety);
+  stories.sort(
+    (a, b) =>
+      b.score - a.score ||
+      (b.items[0]?.occurredAt.getTime() ?? 0) - (a.items[0]?.occurredAt.getTime() ?? 0) ||
+      (b.items[0]?.id ?? 0) - (a.items[0]?.id ?? 0),
+  );
+  stories = arrange(stories, config.scoring.variety, (id) => byId.get(id)?.chore ?? false);
   if (options.perProject !== undefined) {
     const seen = new Map<string, number>();
     stories = stories.filter((story) => {
@@ -180,9 +250,110 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
       return n <= (options.perProject as number);
     });
   }
-  let items = stories.flatMap((s) => s.items);
-  if (options.limit !== undefined) items = items.slice(0, options.limit);
-  return { period, stories, items, features };
+  const totalItems = stories.reduce((n, s) => n + s.items.length, 0);
+  const totalStories = stories.length;
+  if (options.limit !== undefined || options.offset) {
+    // The stories answer the same cut: those with an item listed, with only those items.
+    let skip = options.offset ?? 0;
+    let left = options.limit ?? Number.POSITIVE_INFINITY;
+    const cut: CandidateStory[] = [];
+    for (const story of stories) {
+      if (left <= 0) break;
+      if (skip >= story.items.length) {
+        skip -= story.items.length;
+        continue;
+      }
+      const items = story.items.slice(skip, skip + left);
+      skip = 0;
+      cut.push(items.length === story.items.length ? story : { ...story, items });
+      left -= items.length;
+    }
+    stories = cut;
+  }
+  stories = await withTexts(db, stories, byId);
+  return { period, stories, items: stories.flatMap((s) => s.items), totalItems, totalStories, features, pendingScores };
+}
+
+/** The answer's candidates with their titles and links, their stored reasons before the list's own. */
+async function withTexts(db: Db, stories: CandidateStory[], byId: Map<number, Listed>): Promise<CandidateStory[]> {
+  const toRead = stories
+    .flatMap((s) => s.items)
+    .map((c) => byId.get(c.id) as Listed)
+    .filter((l) => !l.text && l.weekStart)
+    .map((l) => ({ itemId: l.item.id, weekStart: l.weekStart as Date }));
+  const read = await loadListedTexts(db, toRead);
+  return stories.map((story) => ({
+    ...story,
+    items: story.items.map((candidate) => {
+      const text = byId.get(candidate.id)?.text ?? read.get(candidate.id);
+      if (!text) throw new Error(`item ${candidate.id} of the list has no stored score any more`);
+      const { reasons, ...shown } = text;
+      return { ...candidate, ...shown, reasons: [...reasons, ...candidate.reasons] };
+    }),
+  }));
+}
+
+/**
+ * Scores items for a period's list in process, with the weights of the config: each for the
+ * period when it did something in it, else for the week of the latest thing it did in the
+ * window (src/scoring/appearances.ts), with the same facts the scoring pass uses.
+ */
+async function scoreInProcess(
+  db: Db,
+  config: Config,
+  items: readonly StoredForScoring[],
+  period: Period,
+  windowFrom: Date,
+  features: Map<number, Feature[]>,
+): Promise<Listed[]> {
+  if (items.length === 0) return [];
+  const events = await loadEvents(
+    db,
+    items.map((i) => i.id),
+  );
+  const facts = await loadScoringFacts(db, items);
+  const scoring = repoScoring(config);
+  const listed: Listed[] = [];
+  for (const item of items) {
+    const itemEvents = events.get(item.id) ?? [];
+    const as = listedAs(item, itemEvents, period, windowFrom);
+    if (!as) continue;
+    const { rules, weights } = scoring(item);
+    const assessment = assess(item, itemEvents, facts.of(item), as.scoredFor, rules, weights);
+    features.set(item.id, assessment.features);
+    listed.push({
+      item: listedItem(item),
+      score: assessment.scored.score,
+      chore: assessment.scored.reasons.some((r) => r.signal === 'chore'),
+      weeksEarlier: as.weeksEarlier,
+      text: {
+        number: item.number,
+        tag: item.tag,
+        title: item.title,
+        url: item.url,
+        author: item.author,
+        reasons: assessment.scored.reasons,
+      },
+    });
+  }
+  return listed;
+}
+
+function listedItem(item: StoredForScoring): ListedItem {
+  return {
+    id: item.id,
+    kind: item.kind,
+    repoId: item.repoId,
+    repo: item.repo,
+    previousNames: item.previousNames,
+    project: item.project,
+    occurredAt: item.occurredAt,
+    storyId: item.storyId,
+    tracking:
+      item.kind === 'issue' &&
+      typeof (item.details as { tracking?: unknown }).tracking === 'object' &&
+      (item.details as { tracking?: unknown }).tracking !== null,
+  };
 }
 
 /**
@@ -191,7 +362,7 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
  * (src/scoring/arrange.ts). A story that lost points or was kept near the top says so in the
  * reasons of its lead item.
  */
-function arrange(stories: CandidateStory[], variety: Variety): CandidateStory[] {
+function arrange(stories: CandidateStory[], variety: Variety, isChore: (itemId: number) => boolean): CandidateStory[] {
   const arranged = arrangeStories(
     stories.map((story) => ({
       story,
@@ -199,7 +370,7 @@ function arrange(stories: CandidateStory[], variety: Variety): CandidateStory[] 
       score: story.score,
       kind: story.kind,
       fresh: story.fresh,
-      chore: story.items.every((i) => i.reasons.some((r) => r.signal === 'chore')),
+      chore: story.items.every((i) => isChore(i.id)),
     })),
     variety,
   );
@@ -247,32 +418,24 @@ function isFresh(entry: { reasons: Candidate['reasons'] }): boolean {
  * tracking issue moved, else a release's, else a design issue's, else pull requests' (a story of
  * pull requests that implement a KEP featured weeks ago is the pull requests' story).
  */
-function storyKind(items: readonly StoredForScoring[]): ItemKind {
-  const kinds = new Set(
-    items.map((i) => (i.kind === 'issue' && (i.details as { tracking?: unknown }).tracking ? 'kep' : i.kind)),
-  );
+function storyKind(items: readonly ListedItem[]): ItemKind {
+  const kinds = new Set(items.map((i) => (i.kind === 'issue' && i.tracking ? 'kep' : i.kind)));
   for (const kind of ['kep', 'release', 'issue'] as const) if (kinds.has(kind)) return kind;
   return 'pull';
 }
 
-/** When the item last did something that counts for the period (a KEP's transition inside it). */
-function latestRelevant(item: StoredForScoring, events: ReadonlyArray<{ type: string; occurredAt: Date }>, period: Period): Date {
-  if (item.occurredAt >= period.from) return item.occurredAt;
-  const inPeriod = events.filter((e) => e.type !== 'kep.revised' && e.occurredAt >= period.from && e.occurredAt < period.to);
-  return inPeriod.length > 0 ? (inPeriod.at(-1)?.occurredAt as Date) : item.occurredAt;
-}
-
-function toCandidate(item: StoredForScoring, score: number, reasons: Candidate['reasons'], story: number): Candidate {
+/** A candidate before its texts are read (withTexts fills them in). */
+function toCandidate(item: ListedItem, score: number, reasons: Candidate['reasons'], story: number): Candidate {
   return {
     id: item.id,
     kind: item.kind,
     repo: item.repo,
-    number: item.number,
-    tag: item.tag,
-    title: item.title,
-    url: item.url,
+    number: null,
+    tag: null,
+    title: '',
+    url: '',
     project: item.project,
-    author: item.author,
+    author: null,
     occurredAt: item.occurredAt,
     score: round(score),
     reasons,

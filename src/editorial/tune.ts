@@ -75,7 +75,12 @@ export async function learningWeeks(
         if (story !== null && story !== undefined) storiesElsewhere.add(story);
       }
     }
-    const list = await listCandidates(db, config, { period: p.period, project: p.project, includeDecided: true });
+    const list = await listCandidates(db, config, {
+      period: p.period,
+      project: p.project,
+      includeDecided: true,
+      scores: 'computed',
+    });
     const listed = list.items.filter(
       (c) =>
         promoted.has(c.id) ||

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Db } from './db.js';
 
 export interface EditorialState {
@@ -14,15 +13,26 @@ export interface EditorialState {
 
 const BATCH = 500;
 
-/** What editors already did about these items, as of the end of a period. */
-export async function loadEditorialState(db: Db, itemIds: readonly number[], asOf: Date): Promise<EditorialState> {
+/**
+ * What editors already did about these items, as of the end of a period. Issue entries are few
+ * (a handful per issue), so they are read whole and matched to the items here; only items
+ * featured before need their latest transition.
+ */
+export async function loadEditorialState(
+  db: Db,
+  items: ReadonlyArray<{ id: number; storyId: number | null }>,
+  asOf: Date,
+): Promise<EditorialState> {
   const state: EditorialState = { decisions: new Map(), featuredAt: new Map(), lastEventAt: new Map(), inDraft: new Set() };
-  for (let start = 0; start < itemIds.length; start += BATCH) {
-    const ids = itemIds.slice(start, start + BATCH);
+  for (let start = 0; start < items.length; start += BATCH) {
     const decisions = await db
       .selectFrom('decisions')
       .select(['item_id', 'action', 'until'])
-      .where('item_id', 'in', ids)
+      .where(
+        'item_id',
+        'in',
+        items.slice(start, start + BATCH).map((i) => i.id),
+      )
       .where('action', 'in', ['promote', 'dismiss', 'snooze', 'restore', 'remove'])
       .orderBy('id')
       .execute();
@@ -32,31 +42,46 @@ export async function loadEditorialState(db: Db, itemIds: readonly number[], asO
       const over = (d.action === 'snooze' && d.until && d.until <= asOf) || d.action === 'remove';
       state.decisions.set(d.item_id, over ? 'restore' : d.action);
     }
-    // Issues the items are in (by themselves or through their story): drafts being written,
-    // and published ones (featured since their first publication).
-    const inIssues = await db
-      .selectFrom('items')
-      .innerJoin('issue_entries', (join) =>
-        join.on((eb) =>
-          eb.or([
-            eb('issue_entries.item_id', '=', eb.ref('items.id')),
-            eb('issue_entries.story_id', '=', eb.ref('items.story_id')),
-          ]),
-        ),
-      )
-      .innerJoin('digest_issues', 'digest_issues.id', 'issue_entries.issue_id')
-      .select(['items.id', 'digest_issues.status', sql<Date | null>`min(digest_issues.published_at)`.as('published_at')])
-      .where('items.id', 'in', ids)
-      .groupBy(['items.id', 'digest_issues.status'])
-      .execute();
-    for (const row of inIssues) {
-      if (row.status === 'draft') state.inDraft.add(row.id);
-      else if (row.published_at) state.featuredAt.set(row.id, new Date(row.published_at));
+  }
+  // Issues the items are in (by themselves or through their story): drafts being written, and
+  // published ones (featured since their first publication).
+  const entries = await db
+    .selectFrom('issue_entries')
+    .innerJoin('digest_issues', 'digest_issues.id', 'issue_entries.issue_id')
+    .select(['issue_entries.item_id', 'issue_entries.story_id', 'digest_issues.status', 'digest_issues.published_at'])
+    .where((eb) => eb.or([eb('issue_entries.item_id', 'is not', null), eb('issue_entries.story_id', 'is not', null)]))
+    .execute();
+  const draftItems = new Set<number>();
+  const draftStories = new Set<number>();
+  const publishedItem = new Map<number, Date>();
+  const publishedStory = new Map<number, Date>();
+  const earliest = (map: Map<number, Date>, key: number, at: Date) => {
+    const known = map.get(key);
+    if (!known || at < known) map.set(key, at);
+  };
+  for (const e of entries) {
+    if (e.status === 'draft') {
+      if (e.item_id !== null) draftItems.add(e.item_id);
+      if (e.story_id !== null) draftStories.add(e.story_id);
+    } else if (e.published_at) {
+      if (e.item_id !== null) earliest(publishedItem, e.item_id, e.published_at);
+      if (e.story_id !== null) earliest(publishedStory, e.story_id, e.published_at);
     }
+  }
+  for (const item of items) {
+    const story = item.storyId;
+    if (draftItems.has(item.id) || (story !== null && draftStories.has(story))) state.inDraft.add(item.id);
+    const byItem = publishedItem.get(item.id);
+    const byStory = story === null ? undefined : publishedStory.get(story);
+    const times = [byItem, byStory].filter((t): t is Date => t !== undefined).map((t) => t.getTime());
+    if (times.length > 0) state.featuredAt.set(item.id, new Date(Math.min(...times)));
+  }
+  const featured = [...state.featuredAt.keys()];
+  for (let start = 0; start < featured.length; start += BATCH) {
     const events = await db
       .selectFrom('item_events')
       .select(['item_id', (eb) => eb.fn.max('occurred_at').as('last')])
-      .where('item_id', 'in', ids)
+      .where('item_id', 'in', featured.slice(start, start + BATCH))
       .where('type', 'not in', ['kep.revised'])
       .groupBy('item_id')
       .execute();

@@ -65,11 +65,7 @@ function pagesApp(deps: PageDeps): Hono<WebEnv> {
       minScore,
       includeDecided: decided,
     });
-    const state = await loadEditorialState(
-      deps.db,
-      list.items.map((i) => i.id),
-      period.to,
-    );
+    const state = await loadEditorialState(deps.db, list.items, period.to);
     const states = new Map<number, string>();
     for (const item of list.items) {
       const decision = state.decisions.get(item.id);
@@ -105,6 +101,7 @@ function pagesApp(deps: PageDeps): Hono<WebEnv> {
         issues={drafts.map((i) => ({ volume: i.volume, title: i.title, from: i.periodFrom, to: i.periodTo }))}
         currentIssue={current?.volume ?? null}
         stories={list.stories}
+        pendingScores={list.pendingScores}
         states={states}
       />,
     );

@@ -244,7 +244,18 @@ describeEachDialect('candidate lists', (t) => {
         details: '{}',
       })
       .execute();
+    // As a poll does: the item's revision goes up with the event; its stored scores wait for the
+    // scoring pass (the list says so), which the poll then runs.
+    await t()
+      .db.updateTable('items')
+      .set((eb) => ({ revision: eb('revision', '+', 1) }))
+      .where('id', '=', kepId)
+      .execute();
+    const waiting = await listCandidates(t().db, config, { period: parseIsoWeek('2019-W26') });
+    expect(waiting.pendingScores).toBe(1);
+    await rescore({ db: t().db, config, logger: silentLogger() });
     const next = await listCandidates(t().db, config, { period: parseIsoWeek('2019-W26') });
+    expect(next.pendingScores).toBe(0);
     const followUp = next.items.find((c) => c.kind === 'kep');
     expect(followUp?.reasons).toContainEqual(expect.objectContaining({ signal: 'kep:stage-stable' }));
     expect(followUp?.reasons).toContainEqual(expect.objectContaining({ signal: 'follow-up' }));

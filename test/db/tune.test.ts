@@ -196,7 +196,14 @@ describeEachDialect('radar tune', (t) => {
     const learnt = loadConfig(config.file);
     expect(learnt.scoring.words.latency).toBeGreaterThan(0);
 
+    // The list reads stored scores: until the scoring pass runs with the new weights (as tune
+    // says to), it says how many items wait for it.
+    const before = await listCandidates(t().db, learnt, { period: parseIsoWeek('2019-W26'), includeDecided: true });
+    expect(before.pendingScores).toBeGreaterThan(0);
+    expect(before.items.find((c) => c.id === ids[401])?.reasons.some((r) => r.signal === 'word:latency')).toBe(false);
+    expect((await runCli(['rescore'], { database: t().handle, configFile: config.file })).code).toBe(0);
     const list = await listCandidates(t().db, learnt, { period: parseIsoWeek('2019-W26'), includeDecided: true });
+    expect(list.pendingScores).toBe(0);
     const perf = list.items.find((c) => c.id === ids[401]);
     expect(perf?.reasons).toContainEqual({
       signal: 'word:latency',

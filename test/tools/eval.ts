@@ -212,7 +212,7 @@ async function loadPosts(): Promise<Post[]> {
 /** Where a post's picks rank in its Kubernetes list under a config, for radar and the baseline. */
 async function rankPost(cfg: Config, post: Post): Promise<PostResult> {
   const list = withoutFeatured(
-    await listCandidates(db, cfg, { period: post.period, project: 'Kubernetes', includeDecided: true }),
+    await listCandidates(db, cfg, { period: post.period, project: 'Kubernetes', includeDecided: true, scores: 'computed' }),
     post.featuredBefore,
     cfg,
   );
@@ -365,7 +365,7 @@ if (sections.has('labels')) {
     missed: string[];
   }> = [];
   for (const week of labels.weeks) {
-    const list = await listCandidates(db, config, { period: parseIsoWeek(week.week), includeDecided: true });
+    const list = await listCandidates(db, config, { period: parseIsoWeek(week.week), includeDecided: true, scores: 'computed' });
     for (const project of [...new Set(week.picks.map((p) => p.project))]) {
       const { ranked, ofItem } = storyKeys(list, project);
       const relevant = new Set<string>();

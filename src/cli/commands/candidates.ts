@@ -19,6 +19,10 @@ by score. Items of the preceding weeks that were neither featured nor dismissed 
 losing points per week (scoring.carryOverWeeks). Items already promoted, dismissed or snoozed,
 or featured in a published issue (unless something new happened since), are hidden.
 
+A week's list is read from the scores the scoring pass stores (it runs after every poll); while
+it has items left to score (after a weight change, say), they show their last stored score and
+a note on stderr says how many wait. A range that is not an ISO week is scored as it is read.
+
   --week YYYY-Www   an ISO week, Monday 00:00 UTC to the next Monday
   --from/--to ISO   an explicit range [from, to)
   --project NAME    one project of the config
@@ -73,6 +77,10 @@ or featured in a published issue (unless something new happened since), are hidd
       limit,
       includeDecided: values.all ?? false,
     });
+    if (list.pendingScores > 0)
+      ctx.stderr.write(
+        `note: ${list.pendingScores} items wait for the scoring pass and show their last stored score (radar rescore, or the next poll, scores them)\n`,
+      );
     if (values.json) {
       ctx.stdout.write(`${jsonOutput(list.items.map(candidateJson))}\n`);
       return 0;

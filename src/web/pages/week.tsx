@@ -25,6 +25,8 @@ export interface WeekView {
   issues: Array<{ volume: number; title: string; from: Date; to: Date }>;
   currentIssue: number | null;
   stories: CandidateStory[];
+  /** Items waiting for the scoring pass, shown with their last stored score meanwhile. */
+  pendingScores: number;
   /** What editors already did: promoted, dismissed, snoozed, in a draft, featured. */
   states: Map<number, string>;
 }
@@ -98,6 +100,11 @@ export const WeekPage: FC<WeekView> = (view) => {
         <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>p</kbd> promote, <kbd>d</kbd> dismiss, <kbd>s</kbd> snooze, <kbd>u</kbd> undo,{' '}
         <kbd>?</kbd> all keys.
       </p>
+      {view.pendingScores > 0 ? (
+        <p class="notice" id="pending-scores">
+          {`Scoring in progress: ${view.pendingScores} items wait for new scores and show their last ones; reload in a moment.`}
+        </p>
+      ) : null}
       {view.issues.length === 0 ? (
         <p class="notice">
           No draft issue to promote into: <a href="/issues">create one</a> for this week.

@@ -75,8 +75,20 @@ const candidatesQuery = z.strictObject({
   min_score: z.coerce.number({ error: 'min_score: expected a number' }).optional(),
   per_project: positiveParam('per_project').optional(),
   limit: positiveParam('limit').optional(),
+  offset: z
+    .string()
+    .regex(/^\d{1,10}$/, { error: `offset: expected a whole number from 0 to ${MAX_INTEGER}` })
+    .transform(Number)
+    .pipe(z.number().max(MAX_INTEGER, { error: `offset: expected a whole number from 0 to ${MAX_INTEGER}` }))
+    .optional(),
   all: z.enum(['true', 'false']).optional(),
 });
+
+/**
+ * Items per answer of GET /api/candidates unless `limit` says otherwise: a week's list can hold
+ * thousands (every candidate of five weeks, carry-over included); `offset` pages on.
+ */
+const CANDIDATES_PAGE = 200;
 
 const newIssueBody = z.strictObject({ volume: positive('volume'), title: z.string().optional(), ...periodFields });
 const issuePatchBody = z.strictObject({ title: z.string().optional(), ...periodFields });
@@ -132,13 +144,16 @@ export function createApi(deps: ApiDeps): Hono<WebEnv> {
         `project: "${query.project}" is not a project of the config (${deps.config.projects.map((p) => p.name).join(', ')})`,
       );
     }
+    const limit = query.limit ?? CANDIDATES_PAGE;
+    const offset = query.offset ?? 0;
     const list = await listCandidates(deps.db, deps.config, {
       period,
       project: query.project,
       kinds: query.kind === undefined ? undefined : Array.isArray(query.kind) ? query.kind : [query.kind],
       minScore: query.min_score,
       perProject: query.per_project,
-      limit: query.limit,
+      limit,
+      offset,
       includeDecided: query.all === 'true',
     });
     return c.json({
@@ -151,6 +166,12 @@ export function createApi(deps: ApiDeps): Hono<WebEnv> {
         kind: s.kind,
         items: s.items.map((i) => i.id),
       })),
+      total_items: list.totalItems,
+      total_stories: list.totalStories,
+      offset,
+      next_offset: offset + list.items.length < list.totalItems ? offset + list.items.length : null,
+      // Items waiting for the scoring pass (they show their last stored score meanwhile).
+      pending_scores: list.pendingScores,
     });
   });
 

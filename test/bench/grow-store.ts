@@ -6,7 +6,7 @@
  *
  * 1. `snapshotSeed` freezes the store as it is (normally ~4.2k real items backfilled from
  *    ../shared/github-sim: 2019-03-01..2019-07-31) into a schema `bench_seed` (items,
- *    item_events, stories, same columns). Copies are always made from this snapshot, so a
+ *    item_events, item_week_scores, stories, same columns). Copies are always made from this snapshot, so a
  *    `radar rescore` between two sizes (which regroups stories and renumbers them) changes
  *    nothing about what the next copies are. radar's queries never read `bench_seed`.
  * 2. `growStore(db, target)` adds copies 1, 2, 3, ... of the snapshot until the store holds
@@ -25,7 +25,8 @@
  *      c * 0.6180339887)) weeks, lo and hi the smallest and largest shifts that keep the seed's
  *      window inside those two years (golden-ratio sequence: any number of copies covers the
  *      range evenly, and adding copies never moves the earlier ones);
- *    - all the seed's item_events of the copied items (mapped to the copies' ids) and its
+ *    - all the seed's item_events and item_week_scores (the stored score per week, its week
+ *      shifted like the rest) of the copied items (mapped to the copies' ids) and its
  *      stories (key `KEY~c`, lead mapped to the lead's copy; items point at their story's copy),
  *      so per-repo and per-kind proportions, events per item and story sizes stay the seed's.
  *    - a partial (last) copy takes whole stories (items without a story one by one), each when
@@ -34,7 +35,7 @@
  *      can be grown one after another in one store.
  *    - deterministic: the same seed snapshot and `seed` give the same rows (ids aside, which
  *      follow insertion order).
- * 3. Each copy is four INSERT ... SELECT statements run by the database itself (no rows travel
+ * 3. Each copy is five INSERT ... SELECT statements run by the database itself (no rows travel
  *    through Node), so 1M items takes minutes on PostgreSQL. After growing, ANALYZE (as
  *    autovacuum would after a bulk load on a server; PGlite has no autovacuum).
  *
@@ -73,7 +74,7 @@ export interface GrowResult {
 /** Freezes the store's items, events and stories into `bench_seed` (once per store). */
 export async function snapshotSeed(db: Db): Promise<SeedInfo> {
   await sql`create schema if not exists ${sql.raw(SEED_SCHEMA)}`.execute(db);
-  for (const table of ['items', 'item_events', 'stories']) {
+  for (const table of ['items', 'item_events', 'item_week_scores', 'stories']) {
     await sql`drop table if exists ${sql.raw(`${SEED_SCHEMA}.${table}`)}`.execute(db);
     await sql`create table ${sql.raw(`${SEED_SCHEMA}.${table}`)} as select * from ${sql.raw(table)}`.execute(db);
   }
@@ -187,6 +188,17 @@ export async function growStore(db: Db, target: number, options: { seed?: number
            join items ni on ni.repo_id = s.repo_id and ni.kind = s.kind and ni.key = s.key || ${suffix}
            where ${taken(itemUnit('s'))}
            on conflict (item_id, event_key) do nothing`,
+        )
+        .execute(trx);
+      await sql
+        .raw(
+          `insert into item_week_scores (item_id, week_start, lists, score, chore, reasons)
+           select ni.id, w.week_start + ${shift}, w.lists, w.score, w.chore, w.reasons
+           from ${SEED_SCHEMA}.item_week_scores w
+           join ${SEED_SCHEMA}.items s on s.id = w.item_id
+           join items ni on ni.repo_id = s.repo_id and ni.kind = s.kind and ni.key = s.key || ${suffix}
+           where ${taken(itemUnit('s'))}
+           on conflict (item_id, week_start) do nothing`,
         )
         .execute(trx);
       await sql

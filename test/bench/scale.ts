@@ -21,6 +21,8 @@
  *   startServer, bearer API token, pool of 10 on PostgreSQL) without the scheduler; this process
  *   sends `GET /api/candidates?week=W` with the token: 5 warm-up requests, then N requests one at
  *   a time, then N with 8 in flight (fewer when --max-seconds is reached; the table gives n): p50/p95/p99 of each, and the child's peak RSS;
+ * - rescore after a poll: a child marks the newest 200 items changed (their revision up, as a
+ *   poll that stored them does) and runs the scoring pass that follows a poll: wall time, RSS;
  * - rescore: another child runs `rescore --all` (src/ingest/rescore.ts, what `radar rescore`
  *   runs) on the same store: wall time (the database's opening excluded) and peak RSS.
  * Client and server share the machine's cores.
@@ -29,6 +31,7 @@ import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../../src/config/load.js';
 import { GitHub } from '../../src/github/client.js';
@@ -48,6 +51,8 @@ const FROM = '2019-03-01T00:00:00Z';
 const END = '2019-08-01T00:00:00Z';
 const API_TOKEN = 'bench-scale-token-0123456789abcdef';
 const WARMUP = 3;
+/** Items a simulated poll changed before the "after a poll" rescore. */
+const TOUCHED = 200;
 /** Answers per concurrency at least, whatever --max-seconds says. */
 const MIN_SAMPLES = { 1: 8, 8: 16 } as Record<number, number>;
 
@@ -141,6 +146,9 @@ interface Row {
   c8: Latency;
   serveRssMb: number;
   serveIdleRssMb: number;
+  /** `rescore` after a poll that changed TOUCHED items. */
+  touchedSeconds: number | null;
+  touchedRssMb: number | null;
   rescoreSeconds: number | null;
   rescoreRssMb: number | null;
   rescoreNote?: string;
@@ -161,6 +169,8 @@ async function main() {
           log(`${name}: ${grown.items} items, ${grown.events} events (${grown.copies} copies, ${grown.seconds.toFixed(1)} s)`);
           const list = await measureList(store, options);
           log(`${name}: list p95 ${list.c1.p95.toFixed(1)} ms (c=1), ${list.c8.p95.toFixed(1)} ms (c=8), RSS ${list.rssMb} MB`);
+          const touched = await measureRescore(store, options.rescoreTimeout, 'rescore-touched');
+          log(`${name}: rescore after a poll (${TOUCHED} items) ${touched.seconds.toFixed(1)} s, RSS ${touched.rssMb} MB`);
           let rescoreSeconds: number | null = null;
           let rescoreRssMb: number | null = null;
           let rescoreNote: string | undefined;
@@ -186,6 +196,8 @@ async function main() {
             c8: list.c8,
             serveRssMb: list.rssMb,
             serveIdleRssMb: list.idleRssMb,
+            touchedSeconds: touched.timedOut ? null : touched.seconds,
+            touchedRssMb: touched.timedOut ? null : touched.rssMb,
             rescoreSeconds,
             rescoreRssMb,
             ...(rescoreNote ? { rescoreNote } : {}),
@@ -233,7 +245,7 @@ async function backfillBase(store: Store, simUrl: string): Promise<number> {
 
 // ---- the child processes ----
 
-type ChildRequest = { role: 'serve' | 'rescore'; databaseUrl?: string; dataDir: string };
+type ChildRequest = { role: 'serve' | 'rescore' | 'rescore-touched'; databaseUrl?: string; dataDir: string };
 type ChildMessage =
   | { type: 'ready'; url?: string; rssMb: number }
   | { type: 'rss'; rssMb: number }
@@ -245,9 +257,14 @@ async function child(request: ChildRequest) {
   const send = (m: ChildMessage) => process.send?.(m);
   const handle = await openDatabase({ databaseUrl: request.databaseUrl, dataDir: request.dataDir, logger: silentLogger() });
   const config = loadConfig(join(ROOT, 'config/radar.yaml'));
-  if (request.role === 'rescore') {
+  if (request.role === 'rescore' || request.role === 'rescore-touched') {
+    // After a poll: the items it stored changed (their revision went up); the pass that follows
+    // scores those. A poll of a busy day touches a few hundred.
+    if (request.role === 'rescore-touched')
+      await sql`update items set revision = revision + 1
+        where id in (select id from items order by occurred_at desc, id desc limit ${TOUCHED})`.execute(handle.db);
     const started = process.hrtime.bigint();
-    await rescore({ db: handle.db, config, logger: silentLogger() }, { all: true });
+    await rescore({ db: handle.db, config, logger: silentLogger() }, { all: request.role === 'rescore' });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     await handle.close();
     send({ type: 'rescored', seconds, rssMb: maxRssMb() });
@@ -361,8 +378,8 @@ async function measureList(store: Store, options: Options) {
   }
 }
 
-async function measureRescore(store: Store, timeoutSeconds: number) {
-  const proc = startChild({ role: 'rescore', databaseUrl: store.databaseUrl, dataDir: store.dataDir });
+async function measureRescore(store: Store, timeoutSeconds: number, role: 'rescore' | 'rescore-touched' = 'rescore') {
+  const proc = startChild({ role, databaseUrl: store.databaseUrl, dataDir: store.dataDir });
   const done = await nextMessage(proc, 'rescored', timeoutSeconds * 1000);
   if (!done) {
     const exited = new Promise((resolve) => proc.once('exit', resolve));
@@ -401,6 +418,8 @@ function printTable(rows: Row[], options: Options) {
       'c8 p50/p95/p99 (n)'.padStart(28),
       'c8 req/s'.padStart(8),
       'serve RSS'.padStart(9),
+      'after poll'.padStart(10),
+      'poll RSS'.padStart(9),
       'rescore'.padStart(9),
       'rescore RSS'.padStart(11),
     ].join('  '),
@@ -416,6 +435,8 @@ function printTable(rows: Row[], options: Options) {
         `${ms(r.c8.p50)}/${ms(r.c8.p95)}/${ms(r.c8.p99)} (${r.c8.samples})`.padStart(28),
         r.c8.requestsPerSecond.toFixed(1).padStart(8),
         `${r.serveRssMb} MB`.padStart(9),
+        (r.touchedSeconds === null ? '-' : `${r.touchedSeconds.toFixed(1)} s`).padStart(10),
+        (r.touchedRssMb === null ? '-' : `${r.touchedRssMb} MB`).padStart(9),
         (r.rescoreSeconds === null ? (r.rescoreNote ?? '-') : `${r.rescoreSeconds.toFixed(1)} s`).padStart(9),
         (r.rescoreRssMb === null ? '-' : `${r.rescoreRssMb} MB`).padStart(11),
       ].join('  '),
@@ -430,6 +451,7 @@ function printTable(rows: Row[], options: Options) {
       'c1 p95'.padStart(8),
       'c8 p95'.padStart(8),
       'serve RSS'.padStart(9),
+      'after poll'.padStart(10),
       'rescore'.padStart(8),
       'rescore RSS'.padStart(11),
     ].join('  '),
@@ -444,6 +466,7 @@ function printTable(rows: Row[], options: Options) {
         ratio(r.c1.p95, base.c1.p95).padStart(8),
         ratio(r.c8.p95, base.c8.p95).padStart(8),
         ratio(r.serveRssMb, base.serveRssMb).padStart(9),
+        ratio(r.touchedSeconds, base.touchedSeconds).padStart(10),
         ratio(r.rescoreSeconds, base.rescoreSeconds).padStart(8),
         ratio(r.rescoreRssMb, base.rescoreRssMb).padStart(11),
       ].join('  '),

@@ -42,6 +42,24 @@ describeEachDialect('JSON API', (t) => {
     const one = await call('GET', '/api/candidates?week=2019-W25&per_project=1');
     const projects = (body: { stories: Array<{ project: string }> }) => body.stories.map((s) => s.project);
     expect(projects(one.body).sort()).toEqual([...new Set(projects(everything.body))].sort());
+    // Pages: limit and offset walk the whole list, its stories cut the same way.
+    const total = everything.body.total_items as number;
+    expect(total).toBe(everything.body.items.length);
+    expect(everything.body).toMatchObject({ offset: 0, next_offset: null, pending_scores: 0 });
+    const ids = (body: { items: Array<{ id: number }> }) => body.items.map((c) => c.id);
+    const paged: number[] = [];
+    let next: number | null = 0;
+    while (next !== null) {
+      const page = await call('GET', `/api/candidates?week=2019-W25&limit=2&offset=${next}`);
+      expect(page.body.total_items).toBe(total);
+      expect(page.body.stories.flatMap((s: { items: number[] }) => s.items)).toEqual(ids(page.body));
+      paged.push(...ids(page.body));
+      next = page.body.next_offset;
+    }
+    expect(paged).toEqual(ids(everything.body));
+    expect((await call('GET', '/api/candidates?offset=-1')).body).toEqual({
+      error: 'query.offset: expected a whole number from 0 to 2147483647',
+    });
 
     expect(await call('GET', '/api/candidates?week=2019-25')).toMatchObject({
       status: 400,

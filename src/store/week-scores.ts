@@ -158,8 +158,12 @@ export async function loadListedTexts(
       join item_week_scores s on s.item_id = p.item_id and s.week_start = p.week_start
       join items i on i.id = p.item_id`.execute(db);
     for (const row of rows.rows) {
-      const { id, ...text } = row;
-      texts.set(id, text);
+      const { id, reasons, ...text } = row;
+      // jsonb keeps its own key order; reasons read back as they were written.
+      texts.set(id, {
+        ...text,
+        reasons: reasons.map((r) => ({ signal: r.signal, value: r.value, contribution: r.contribution })),
+      });
     }
   }
   return texts;

@@ -23,8 +23,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('item_week_scores_pkey', ['item_id', 'week_start'])
     .execute();
   await sql`create index item_week_scores_week on item_week_scores (week_start, item_id)`.execute(db);
+  // A new token at the end of every scoring pass: a process that keeps a ranked week list keeps
+  // it only while the token is the one it was ranked under.
+  await db.schema
+    .createTable('scoring_state')
+    .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
+    .addColumn('generation', 'text', (c) => c.notNull())
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('scoring_state').execute();
   await db.schema.dropTable('item_week_scores').execute();
 }

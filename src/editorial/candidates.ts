@@ -12,13 +12,14 @@ import { arrangeStories, type Variety } from '../scoring/arrange.js';
 import { assess } from '../scoring/assess.js';
 import type { Feature } from '../scoring/features.js';
 import { round, type Scored, storyScore, withContribution } from '../scoring/score.js';
-import { loadEditorialState } from '../store/candidates.js';
+import { type EditorialRecord, loadEditorialRecord, loadEditorialState } from '../store/candidates.js';
 import type { Db } from '../store/db.js';
 import {
   loadEvents,
   loadItemsById,
   loadItemsInWindow,
   loadScoringFingerprints,
+  loadScoringGeneration,
   type StoredForScoring,
 } from '../store/scoring.js';
 import {
@@ -127,6 +128,29 @@ interface Listed {
   weekStart?: Date;
 }
 
+/** A list ranked before its page is cut and its texts read (what the list cache keeps). */
+interface Ranked {
+  stories: CandidateStory[];
+  byId: Map<number, Listed>;
+}
+
+/**
+ * Ranked week lists kept by a process, per database and config, so that reading a week again
+ * costs a few small queries: an entry is used only while the scoring pass has not run since
+ * (its generation, stored by the pass), editors' decisions and issues are as they were (their
+ * fingerprint), the repos are unchanged and no item waits to be scored in the request.
+ */
+const rankedLists = new WeakMap<Db, WeakMap<Config, Map<string, Ranked>>>();
+const RANKED_LISTS_KEPT = 8;
+
+function rankedListsOf(db: Db, config: Config): Map<string, Ranked> {
+  const byConfig = rankedLists.get(db) ?? new WeakMap<Config, Map<string, Ranked>>();
+  rankedLists.set(db, byConfig);
+  const lists = byConfig.get(config) ?? new Map<string, Ranked>();
+  byConfig.set(config, lists);
+  return lists;
+}
+
 /**
  * The candidate list of a period: the items that happened in it, plus those of the preceding
  * weeks that were neither featured nor dismissed (carry-over, losing points week by week; see
@@ -139,32 +163,100 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
   const windowFrom = new Date(period.from.getTime() - carryOver * WEEK_MS);
   const stored = (options.scores ?? 'stored') === 'stored' && isIsoWeek(period);
   const features = new Map<number, Feature[]>();
-  let listed: Listed[];
+  const record = await loadEditorialRecord(db);
+  let ranked: Ranked;
   let pendingScores = 0;
   if (stored) {
-    const listings: Listed[] = (await loadWeekListings(db, windowFrom, period.from)).map((l) => ({
-      item: l.item,
-      score: l.score,
-      chore: l.chore,
-      weeksEarlier: Math.round((period.from.getTime() - l.weekStart.getTime()) / WEEK_MS),
-      weekStart: l.weekStart,
-    }));
-    // Items a poll stored whose scoring pass has not run yet: scored here, until it has.
-    const unscored = await loadUnscoredIdsInWindow(db, windowFrom, period.to);
-    const computed =
-      unscored.length > 0
-        ? await scoreInProcess(db, config, await loadItemsById(db, unscored), period, windowFrom, features)
-        : [];
-    listed = [...listings, ...computed];
     const scoring = repoScoring(config);
-    const reweighted = (await loadScoringFingerprints(db))
+    const repos = await loadScoringFingerprints(db);
+    const reweighted = repos
       .filter((r) => r.scoring_fingerprint !== scoring({ repo: r.full_name, previousNames: r.previous_names }).fingerprint)
       .map((r) => r.id);
     pendingScores = await countItemsWaitingForScores(db, reweighted);
+    // Items a poll stored whose scoring pass has not run yet: scored here, until it has.
+    const unscored = await loadUnscoredIdsInWindow(db, windowFrom, period.to);
+    const key = JSON.stringify({
+      generation: await loadScoringGeneration(db),
+      editorial: record.fingerprint,
+      repos: repos.map((r) => [r.id, r.full_name, r.previous_names, r.project, r.scoring_fingerprint]),
+      from: period.from,
+      carryOver,
+      project: options.project?.toLowerCase(),
+      kinds: options.kinds,
+      minScore: options.minScore,
+      perProject: options.perProject,
+      includeDecided: options.includeDecided ?? false,
+    });
+    const lists = rankedListsOf(db, config);
+    const kept = unscored.length === 0 ? lists.get(key) : undefined;
+    if (kept) {
+      lists.delete(key);
+      lists.set(key, kept);
+      ranked = kept;
+    } else {
+      const listings: Listed[] = (await loadWeekListings(db, windowFrom, period.from)).map((l) => ({
+        item: l.item,
+        score: l.score,
+        chore: l.chore,
+        weeksEarlier: Math.round((period.from.getTime() - l.weekStart.getTime()) / WEEK_MS),
+        weekStart: l.weekStart,
+      }));
+      const computed =
+        unscored.length > 0
+          ? await scoreInProcess(db, config, await loadItemsById(db, unscored), period, windowFrom, features)
+          : [];
+      ranked = await rank(db, config, options, [...listings, ...computed], record);
+      if (unscored.length === 0) {
+        lists.set(key, ranked);
+        if (lists.size > RANKED_LISTS_KEPT) lists.delete(lists.keys().next().value as string);
+      }
+    }
   } else {
-    listed = await scoreInProcess(db, config, await loadItemsInWindow(db, windowFrom, period.to), period, windowFrom, features);
+    const listed = await scoreInProcess(
+      db,
+      config,
+      await loadItemsInWindow(db, windowFrom, period.to),
+      period,
+      windowFrom,
+      features,
+    );
+    ranked = await rank(db, config, options, listed, record);
   }
-  listed = listed.filter(
+  let { stories } = ranked;
+  const totalItems = stories.reduce((n, s) => n + s.items.length, 0);
+  const totalStories = stories.length;
+  if (options.limit !== undefined || options.offset) {
+    // The stories answer the same cut: those with an item listed, with only those items.
+    let skip = options.offset ?? 0;
+    let left = options.limit ?? Number.POSITIVE_INFINITY;
+    const cut: CandidateStory[] = [];
+    for (const story of stories) {
+      if (left <= 0) break;
+      if (skip >= story.items.length) {
+        skip -= story.items.length;
+        continue;
+      }
+      const items = story.items.slice(skip, skip + left);
+      skip = 0;
+      cut.push(items.length === story.items.length ? story : { ...story, items });
+      left -= items.length;
+    }
+    stories = cut;
+  }
+  stories = await withTexts(db, stories, ranked.byId);
+  return { period, stories, items: stories.flatMap((s) => s.items), totalItems, totalStories, features, pendingScores };
+}
+
+/** Editors' decisions applied, stories formed, scored and arranged: the whole list, best first. */
+async function rank(
+  db: Db,
+  config: Config,
+  options: CandidateOptions,
+  all: readonly Listed[],
+  record: EditorialRecord,
+): Promise<Ranked> {
+  const { period } = options;
+  const listed = all.filter(
     (l) =>
       (!options.project || l.item.project.toLowerCase() === options.project.toLowerCase()) &&
       (!options.kinds?.length || options.kinds.includes(l.item.kind)),
@@ -173,6 +265,7 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
     db,
     listed.map((l) => l.item),
     period.to,
+    record,
   );
   const visible = listed.filter(({ item }) => {
     if (options.includeDecided) return true;
@@ -250,28 +343,7 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
       return n <= (options.perProject as number);
     });
   }
-  const totalItems = stories.reduce((n, s) => n + s.items.length, 0);
-  const totalStories = stories.length;
-  if (options.limit !== undefined || options.offset) {
-    // The stories answer the same cut: those with an item listed, with only those items.
-    let skip = options.offset ?? 0;
-    let left = options.limit ?? Number.POSITIVE_INFINITY;
-    const cut: CandidateStory[] = [];
-    for (const story of stories) {
-      if (left <= 0) break;
-      if (skip >= story.items.length) {
-        skip -= story.items.length;
-        continue;
-      }
-      const items = story.items.slice(skip, skip + left);
-      skip = 0;
-      cut.push(items.length === story.items.length ? story : { ...story, items });
-      left -= items.length;
-    }
-    stories = cut;
-  }
-  stories = await withTexts(db, stories, byId);
-  return { period, stories, items: stories.flatMap((s) => s.items), totalItems, totalStories, features, pendingScores };
+  return { stories, byId };
 }
 
 /** The answer's candidates with their titles and links, their stored reasons before the list's own. */
@@ -282,15 +354,18 @@ async function withTexts(db: Db, stories: CandidateStory[], byId: Map<number, Li
     .filter((l) => !l.text && l.weekStart)
     .map((l) => ({ itemId: l.item.id, weekStart: l.weekStart as Date }));
   const read = await loadListedTexts(db, toRead);
-  return stories.map((story) => ({
-    ...story,
-    items: story.items.map((candidate) => {
-      const text = byId.get(candidate.id)?.text ?? read.get(candidate.id);
-      if (!text) throw new Error(`item ${candidate.id} of the list has no stored score any more`);
-      const { reasons, ...shown } = text;
-      return { ...candidate, ...shown, reasons: [...reasons, ...candidate.reasons] };
-    }),
-  }));
+  return stories
+    .map((story) => ({
+      ...story,
+      items: story.items.flatMap((candidate) => {
+        // An item deleted since the list was ranked (a KEP removed upstream) is left out.
+        const text = byId.get(candidate.id)?.text ?? read.get(candidate.id);
+        if (!text) return [];
+        const { reasons, ...shown } = text;
+        return [{ ...candidate, ...shown, reasons: [...reasons, ...candidate.reasons] }];
+      }),
+    }))
+    .filter((story) => story.items.length > 0);
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   type StoredForScoring,
   saveScores,
   saveScoringFingerprint,
+  saveScoringGeneration,
   saveStories,
 } from '../store/scoring.js';
 import { replaceWeekScores, type WeekScore } from '../store/week-scores.js';
@@ -157,6 +158,7 @@ async function rescoreHoldingLease(
       };
     });
     const saved = await saveStories(trx, new Map(items.map((i) => [i.id, i.storyId])), stories);
+    await saveScoringGeneration(trx);
     return { items: staleIds.length, scoresChanged, stored: items.length, ...saved };
   });
   const summary = {

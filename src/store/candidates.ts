@@ -14,43 +14,67 @@ export interface EditorialState {
 const BATCH = 500;
 
 /**
- * What editors already did about these items, as of the end of a period. Issue entries are few
- * (a handful per issue), so they are read whole and matched to the items here; only items
- * featured before need their latest transition.
+ * Everything editors did that decides what a list hides: the decisions (append-only) and the
+ * issue entries with their issue's state. Both are small (a handful of rows per item an editor
+ * looked at), so they are read whole; `fingerprint` changes whenever either does.
  */
+export interface EditorialRecord {
+  decisions: ReadonlyArray<{ itemId: number; action: string; until: Date | null }>;
+  entries: ReadonlyArray<{ itemId: number | null; storyId: number | null; status: string; publishedAt: Date | null }>;
+  fingerprint: string;
+}
+
+export async function loadEditorialRecord(db: Db): Promise<EditorialRecord> {
+  const decisions = await db
+    .selectFrom('decisions')
+    .select(['id', 'item_id', 'action', 'until'])
+    .where('action', 'in', ['promote', 'dismiss', 'snooze', 'restore', 'remove'])
+    .where('item_id', 'is not', null)
+    .orderBy('id')
+    .execute();
+  const entries = await db
+    .selectFrom('issue_entries')
+    .innerJoin('digest_issues', 'digest_issues.id', 'issue_entries.issue_id')
+    .select([
+      'issue_entries.id',
+      'issue_entries.item_id',
+      'issue_entries.story_id',
+      'digest_issues.status',
+      'digest_issues.published_at',
+    ])
+    .where((eb) => eb.or([eb('issue_entries.item_id', 'is not', null), eb('issue_entries.story_id', 'is not', null)]))
+    .orderBy('issue_entries.id')
+    .execute();
+  const fingerprint = [
+    decisions.length,
+    decisions.at(-1)?.id ?? 0,
+    ...entries.map((e) => `${e.id}:${e.item_id}:${e.story_id}:${e.status}:${e.published_at?.getTime() ?? ''}`),
+  ].join('|');
+  return {
+    decisions: decisions.map((d) => ({ itemId: d.item_id as number, action: d.action, until: d.until })),
+    entries: entries.map((e) => ({ itemId: e.item_id, storyId: e.story_id, status: e.status, publishedAt: e.published_at })),
+    fingerprint,
+  };
+}
+
+/** What editors already did about these items, as of the end of a period. */
 export async function loadEditorialState(
   db: Db,
   items: ReadonlyArray<{ id: number; storyId: number | null }>,
   asOf: Date,
+  record?: EditorialRecord,
 ): Promise<EditorialState> {
+  const { decisions, entries } = record ?? (await loadEditorialRecord(db));
   const state: EditorialState = { decisions: new Map(), featuredAt: new Map(), lastEventAt: new Map(), inDraft: new Set() };
-  for (let start = 0; start < items.length; start += BATCH) {
-    const decisions = await db
-      .selectFrom('decisions')
-      .select(['item_id', 'action', 'until'])
-      .where(
-        'item_id',
-        'in',
-        items.slice(start, start + BATCH).map((i) => i.id),
-      )
-      .where('action', 'in', ['promote', 'dismiss', 'snooze', 'restore', 'remove'])
-      .orderBy('id')
-      .execute();
-    for (const d of decisions) {
-      if (d.item_id === null) continue;
-      // A snooze lasts until its date; after that the item is back. Taken out of an issue, it is back too.
-      const over = (d.action === 'snooze' && d.until && d.until <= asOf) || d.action === 'remove';
-      state.decisions.set(d.item_id, over ? 'restore' : d.action);
-    }
+  const wanted = new Set(items.map((i) => i.id));
+  for (const d of decisions) {
+    if (!wanted.has(d.itemId)) continue;
+    // A snooze lasts until its date; after that the item is back. Taken out of an issue, it is back too.
+    const over = (d.action === 'snooze' && d.until && d.until <= asOf) || d.action === 'remove';
+    state.decisions.set(d.itemId, over ? 'restore' : d.action);
   }
   // Issues the items are in (by themselves or through their story): drafts being written, and
   // published ones (featured since their first publication).
-  const entries = await db
-    .selectFrom('issue_entries')
-    .innerJoin('digest_issues', 'digest_issues.id', 'issue_entries.issue_id')
-    .select(['issue_entries.item_id', 'issue_entries.story_id', 'digest_issues.status', 'digest_issues.published_at'])
-    .where((eb) => eb.or([eb('issue_entries.item_id', 'is not', null), eb('issue_entries.story_id', 'is not', null)]))
-    .execute();
   const draftItems = new Set<number>();
   const draftStories = new Set<number>();
   const publishedItem = new Map<number, Date>();
@@ -61,11 +85,11 @@ export async function loadEditorialState(
   };
   for (const e of entries) {
     if (e.status === 'draft') {
-      if (e.item_id !== null) draftItems.add(e.item_id);
-      if (e.story_id !== null) draftStories.add(e.story_id);
-    } else if (e.published_at) {
-      if (e.item_id !== null) earliest(publishedItem, e.item_id, e.published_at);
-      if (e.story_id !== null) earliest(publishedStory, e.story_id, e.published_at);
+      if (e.itemId !== null) draftItems.add(e.itemId);
+      if (e.storyId !== null) draftStories.add(e.storyId);
+    } else if (e.publishedAt) {
+      if (e.itemId !== null) earliest(publishedItem, e.itemId, e.publishedAt);
+      if (e.storyId !== null) earliest(publishedStory, e.storyId, e.publishedAt);
     }
   }
   for (const item of items) {

@@ -74,6 +74,12 @@ export interface ItemWeekScoresTable {
   reasons: Json<unknown[]>;
 }
 
+/** The token of the last scoring pass (migration 011). */
+export interface ScoringStateTable {
+  id: number;
+  generation: string;
+}
+
 export interface StoriesTable {
   id: Generated<number>;
   key: string;
@@ -228,6 +234,7 @@ export interface Database {
   items: ItemsTable;
   item_events: ItemEventsTable;
   item_week_scores: ItemWeekScoresTable;
+  scoring_state: ScoringStateTable;
   stories: StoriesTable;
   poll_cursors: PollCursorsTable;
   http_validators: HttpValidatorsTable;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { ScoreReason } from '../domain/candidate.js';
 import type { ItemKind } from '../domain/source.js';
@@ -326,7 +327,22 @@ export async function hasItemsNeedingScoring(db: Db): Promise<boolean> {
 
 /** Every repo with the digest of the weights and rules its items were last scored with. */
 export async function loadScoringFingerprints(db: Db) {
-  return db.selectFrom('repos').select(['id', 'full_name', 'previous_names', 'scoring_fingerprint']).execute();
+  return db.selectFrom('repos').select(['id', 'full_name', 'previous_names', 'project', 'scoring_fingerprint']).execute();
+}
+
+/** The token of the last scoring pass ('' before the first). */
+export async function loadScoringGeneration(db: Db): Promise<string> {
+  const row = await db.selectFrom('scoring_state').select('generation').where('id', '=', 1).executeTakeFirst();
+  return row?.generation ?? '';
+}
+
+/** A new token for the pass that is ending (in its transaction). */
+export async function saveScoringGeneration(db: Db): Promise<void> {
+  await db
+    .insertInto('scoring_state')
+    .values({ id: 1, generation: randomUUID() })
+    .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ generation: eb.ref('excluded.generation') })))
+    .execute();
 }
 
 /** Marks every item of a repo (or of all repos) to be scored again. */

@@ -17,17 +17,20 @@
  * postgres://postgres@127.0.0.1:5432; PGlite: a temp folder), backfilled from ../shared/github-sim
  * (2019-03-01..2019-07-31, as `npm run bench`), frozen as the seed, then for each size, smallest
  * first, grown to that size and measured:
- * - list: a child process builds the web app the way `radar serve` does (createApp on
+ * - list: a child process (test/bench/serve-child.mjs, on the build in dist/, rebuilt at the
+ *   start) builds the web app the way `radar serve` does (createApp on
  *   startServer, bearer API token, pool of 10 on PostgreSQL) without the scheduler; this process
  *   sends `GET /api/candidates?week=W` with the token: 5 warm-up requests, then N requests one at
  *   a time, then N with 8 in flight (fewer when --max-seconds is reached; the table gives n): p50/p95/p99 of each, and the child's peak RSS;
+ * - then 20 lists, each right after a decision (POST restore of the first item), which the
+ *   process ranks again instead of taking it from its cache;
  * - rescore after a poll: a child marks the newest 200 items changed (their revision up, as a
  *   poll that stored them does) and runs the scoring pass that follows a poll: wall time, RSS;
  * - rescore: another child runs `rescore --all` (src/ingest/rescore.ts, what `radar rescore`
  *   runs) on the same store: wall time (the database's opening excluded) and peak RSS.
  * Client and server share the machine's cores.
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,12 +43,11 @@ import { rescore } from '../../src/ingest/rescore.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { openDatabase } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrator.js';
-import { createApp } from '../../src/web/app.js';
-import { startServer } from '../../src/web/server.js';
 import { growStore, snapshotSeed } from './grow-store.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const SELF = new URL(import.meta.url).pathname;
+const SERVE_CHILD = join(ROOT, 'test/bench/serve-child.mjs');
 const SIM = join(ROOT, '../shared/github-sim/run.sh');
 const FROM = '2019-03-01T00:00:00Z';
 const END = '2019-08-01T00:00:00Z';
@@ -53,6 +55,8 @@ const API_TOKEN = 'bench-scale-token-0123456789abcdef';
 const WARMUP = 3;
 /** Items a simulated poll changed before the "after a poll" rescore. */
 const TOUCHED = 200;
+/** Lists read right after a decision (each ranked again). */
+const DECISION_SAMPLES = 20;
 /** Answers per concurrency at least, whatever --max-seconds says. */
 const MIN_SAMPLES = { 1: 8, 8: 16 } as Record<number, number>;
 
@@ -144,6 +148,8 @@ interface Row {
   listStories: number;
   c1: Latency;
   c8: Latency;
+  /** The list right after an editor's decision, one client. */
+  afterDecision: Latency;
   serveRssMb: number;
   serveIdleRssMb: number;
   /** `rescore` after a poll that changed TOUCHED items. */
@@ -156,6 +162,10 @@ interface Row {
 
 async function main() {
   const options = parseOptions(process.argv.slice(2));
+  // The serve child runs the build (dist/), as `radar serve` does: build what is checked out.
+  log('building dist/ (npm run build)');
+  const built = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (built.status !== 0) throw new Error('npm run build failed');
   const rows: Row[] = [];
   const sim = await simulator();
   try {
@@ -168,7 +178,9 @@ async function main() {
           const grown = await withDb(store, (db) => growStore(db, target, { seed: options.seed }));
           log(`${name}: ${grown.items} items, ${grown.events} events (${grown.copies} copies, ${grown.seconds.toFixed(1)} s)`);
           const list = await measureList(store, options);
-          log(`${name}: list p95 ${list.c1.p95.toFixed(1)} ms (c=1), ${list.c8.p95.toFixed(1)} ms (c=8), RSS ${list.rssMb} MB`);
+          log(
+            `${name}: list p95 ${list.c1.p95.toFixed(1)} ms (c=1), ${list.c8.p95.toFixed(1)} ms (c=8), ${list.afterDecision.p95.toFixed(1)} ms after a decision, RSS ${list.rssMb} MB`,
+          );
           const touched = await measureRescore(store, options.rescoreTimeout, 'rescore-touched');
           log(`${name}: rescore after a poll (${TOUCHED} items) ${touched.seconds.toFixed(1)} s, RSS ${touched.rssMb} MB`);
           let rescoreSeconds: number | null = null;
@@ -194,6 +206,7 @@ async function main() {
             listStories: list.stories,
             c1: list.c1,
             c8: list.c8,
+            afterDecision: list.afterDecision,
             serveRssMb: list.rssMb,
             serveIdleRssMb: list.idleRssMb,
             touchedSeconds: touched.timedOut ? null : touched.seconds,
@@ -270,30 +283,14 @@ async function child(request: ChildRequest) {
     send({ type: 'rescored', seconds, rssMb: maxRssMb() });
     process.exit(0);
   }
-  const github = new GitHub({ baseUrl: 'http://127.0.0.1:9', token: 'unused', logger: silentLogger() });
-  const web = await startServer(
-    createApp({
-      db: handle.db,
-      config,
-      clock: { now: () => new Date() },
-      logger: silentLogger(),
-      github: () => github,
-      apiToken: API_TOKEN,
-    }),
-    0,
-  );
-  send({ type: 'ready', url: web.url, rssMb: maxRssMb() });
-  process.on('message', async (m: { type: string }) => {
-    if (m.type === 'rss') send({ type: 'rss', rssMb: maxRssMb() });
-    if (m.type === 'stop') {
-      await web.close();
-      await handle.close();
-      process.exit(0);
-    }
-  });
 }
 
 function startChild(request: ChildRequest): ChildProcess {
+  if (request.role === 'serve')
+    return fork(SERVE_CHILD, [JSON.stringify({ ...request, apiToken: API_TOKEN })], {
+      execArgv: [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
   return fork(SELF, ['--child', JSON.stringify(request)], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -345,9 +342,11 @@ async function measureList(store: Store, options: Options) {
       if (response.status !== 200) throw new Error(`GET ${url}: ${response.status} ${text.slice(0, 200)}`);
       return { ms, text };
     };
+    let firstItem = 0;
     for (let i = 0; i < WARMUP; i++) {
-      const body = JSON.parse((await once()).text) as { items: unknown[]; stories: unknown[] };
+      const body = JSON.parse((await once()).text) as { items: Array<{ id: number }>; stories: unknown[] };
       shape = { items: body.items.length, stories: body.stories.length };
+      firstItem = body.items[0]?.id ?? 0;
     }
     const run = async (concurrency: number): Promise<Latency> => {
       const times: number[] = [];
@@ -368,9 +367,18 @@ async function measureList(store: Store, options: Options) {
     };
     const c1 = await run(1);
     const c8 = await run(8);
+    // After an editor's decision (a restore of the list's first item, which changes nothing in
+    // it but is a new decision): the list is ranked again, not taken from the process's cache.
+    const decided: number[] = [];
+    for (let i = 0; i < DECISION_SAMPLES; i++) {
+      const answer = await fetch(`${ready.url}/api/items/${firstItem}/restore`, { method: 'POST', headers });
+      if (answer.status !== 200) throw new Error(`POST restore: ${answer.status} ${await answer.text()}`);
+      decided.push((await once()).ms);
+    }
+    const afterDecision = { samples: decided.length, ...percentiles(decided), requestsPerSecond: Number.NaN };
     proc.send({ type: 'rss' });
     const rss = await nextMessage(proc, 'rss');
-    return { ...shape, c1, c8, rssMb: rss?.rssMb ?? Number.NaN, idleRssMb: ready.rssMb };
+    return { ...shape, c1, c8, afterDecision, rssMb: rss?.rssMb ?? Number.NaN, idleRssMb: ready.rssMb };
   } finally {
     const exited = new Promise((resolve) => proc.once('exit', resolve));
     if (proc.exitCode === null) proc.send({ type: 'stop' });
@@ -417,6 +425,7 @@ function printTable(rows: Row[], options: Options) {
       'c1 p50/p95/p99 (n)'.padStart(26),
       'c8 p50/p95/p99 (n)'.padStart(28),
       'c8 req/s'.padStart(8),
+      'after decision p50/p95'.padStart(22),
       'serve RSS'.padStart(9),
       'after poll'.padStart(10),
       'poll RSS'.padStart(9),
@@ -434,6 +443,7 @@ function printTable(rows: Row[], options: Options) {
         `${ms(r.c1.p50)}/${ms(r.c1.p95)}/${ms(r.c1.p99)} (${r.c1.samples})`.padStart(26),
         `${ms(r.c8.p50)}/${ms(r.c8.p95)}/${ms(r.c8.p99)} (${r.c8.samples})`.padStart(28),
         r.c8.requestsPerSecond.toFixed(1).padStart(8),
+        `${ms(r.afterDecision.p50)}/${ms(r.afterDecision.p95)}`.padStart(22),
         `${r.serveRssMb} MB`.padStart(9),
         (r.touchedSeconds === null ? '-' : `${r.touchedSeconds.toFixed(1)} s`).padStart(10),
         (r.touchedRssMb === null ? '-' : `${r.touchedRssMb} MB`).padStart(9),

@@ -37,6 +37,7 @@ describe('migrations from an empty database', () => {
     'repos',
     'runs',
     'schedules',
+    'scoring_state',
     'sessions',
     'stories',
   ];

@@ -33,6 +33,7 @@ const TABLES = [
   'http_validators',
   'poll_cursors',
   'item_week_scores',
+  'scoring_state',
   'item_events',
   'items',
   'stories',

@@ -176,7 +176,7 @@ export function groupStories(items: readonly StoryItem[]): StoryGroup[] {
     const picks = new Map<string, StoryItem>();
     const tokens = new Map(list.map((item) => [item.id, significantTokens(stripCherryPick(item.title))]));
     const chores = new Set(list.filter((item) => isChore(item.title)).map((item) => item.id));
-    for (const [index, item] of list.entries()) {
+    for (const item of list) {
       const stripped = normalTitle(stripCherryPick(item.title));
       if (isCherryPick(item.title) || isBackportBranch(item.baseRef)) {
         // Its original, else the same change picked to another branch (the original may be older
@@ -188,15 +188,11 @@ export function groupStories(items: readonly StoryItem[]): StoryGroup[] {
       } else if (!originals.has(stripped)) {
         originals.set(stripped, item);
       }
-      const mine = tokens.get(item.id) as Set<string>;
-      if (mine.size < 3 || chores.has(item.id)) continue;
-      for (let j = index - 1; j >= 0; j--) {
-        const other = list[j] as StoryItem;
-        if (item.occurredAt.getTime() - other.occurredAt.getTime() > SIMILAR_WINDOW_MS) break;
-        if (chores.has(other.id)) continue;
-        if (similar(mine, tokens.get(other.id) as Set<string>)) link(other.id, item.id);
-      }
     }
+    const comparable = list.filter((item) => !chores.has(item.id));
+    const titles = comparable.map((item) => ({ time: item.occurredAt.getTime(), tokens: tokens.get(item.id) as Set<string> }));
+    for (const [earlier, later] of similarTitlePairs(titles, SIMILAR_WINDOW_MS))
+      link((comparable[earlier] as StoryItem).id, (comparable[later] as StoryItem).id);
   }
 
   // A release and the pull request that prepares it ("Prepare v1.2.7 release", "Release 0.6.0").
@@ -334,7 +330,7 @@ const STOP = new Set(
   ),
 );
 
-function significantTokens(title: string): Set<string> {
+export function significantTokens(title: string): Set<string> {
   return new Set(
     title
       .toLowerCase()
@@ -344,11 +340,62 @@ function significantTokens(title: string): Set<string> {
   );
 }
 
-function similar(a: Set<string>, b: Set<string>): boolean {
+/**
+ * The pairs of titles (oldest first, each with its significant tokens) that are `similar` and at
+ * most `windowMs` apart, as [earlier, later] indexes. Prefix filtering (Bayardo et al., "Scaling
+ * Up All Pairs Similarity Search"): with tokens in one order, rarest first, two similar titles
+ * share at least `need(n)` tokens, so their first shared token is among the first n - need(n) + 1
+ * of each; only titles sharing one of those are compared. The same pairs as comparing each title
+ * with every earlier one in the window, at a cost that follows the titles that share rare words.
+ */
+export function similarTitlePairs(
+  titles: ReadonlyArray<{ time: number; tokens: Set<string> }>,
+  windowMs: number,
+): Array<[number, number]> {
+  const frequency = new Map<string, number>();
+  for (const title of titles) for (const token of title.tokens) frequency.set(token, (frequency.get(token) ?? 0) + 1);
+  const rarestFirst = (a: string, b: string) =>
+    (frequency.get(a) as number) - (frequency.get(b) as number) || (a < b ? -1 : a > b ? 1 : 0);
+  // Tokens two similar titles of n tokens share at least: 3, and 60% of the larger one (the
+  // epsilon keeps a product like 0.6 * 5 from rounding up past its integer).
+  const need = (n: number) => Math.max(MIN_SHARED, Math.ceil(SIMILARITY * n - 1e-9));
+  const postings = new Map<string, { titles: number[]; first: number }>();
+  const pairs: Array<[number, number]> = [];
+  for (const [index, title] of titles.entries()) {
+    if (title.tokens.size < MIN_SHARED) continue;
+    const prefix = [...title.tokens].sort(rarestFirst).slice(0, title.tokens.size - need(title.tokens.size) + 1);
+    const candidates = new Set<number>();
+    for (const token of prefix) {
+      const posting = postings.get(token);
+      if (!posting) continue;
+      // Titles are oldest first: one out of the window is out of it for every later title too.
+      while (
+        posting.first < posting.titles.length &&
+        title.time - (titles[posting.titles[posting.first] as number] as { time: number }).time > windowMs
+      )
+        posting.first += 1;
+      for (let k = posting.first; k < posting.titles.length; k++) candidates.add(posting.titles[k] as number);
+    }
+    for (const earlier of [...candidates].sort((a, b) => a - b))
+      if (similar(title.tokens, (titles[earlier] as { tokens: Set<string> }).tokens)) pairs.push([earlier, index]);
+    for (const token of prefix) {
+      const posting = postings.get(token) ?? { titles: [], first: 0 };
+      posting.titles.push(index);
+      postings.set(token, posting);
+    }
+  }
+  return pairs;
+}
+
+const MIN_SHARED = 3;
+const SIMILARITY = 0.6;
+
+/** Titles that share most of their significant words: at least 3, and 60% of all of them. */
+export function similar(a: Set<string>, b: Set<string>): boolean {
   let shared = 0;
   for (const token of a) if (b.has(token)) shared += 1;
   const union = a.size + b.size - shared;
-  return shared >= 3 && shared / union >= 0.6;
+  return shared >= MIN_SHARED && shared / union >= SIMILARITY;
 }
 
 function normalTitle(title: string): string {

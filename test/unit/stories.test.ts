@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { gatesNamed, groupStories, type StoryItem, strongReferences } from '../../src/scoring/stories.js';
+import {
+  gatesNamed,
+  groupStories,
+  type StoryItem,
+  significantTokens,
+  similar,
+  similarTitlePairs,
+  strongReferences,
+} from '../../src/scoring/stories.js';
 
 let next = 1;
 function item(overrides: Partial<StoryItem>): StoryItem {
@@ -247,5 +255,39 @@ describe('stories', () => {
     expect(members(groups, release.id)).toEqual([release.id, prepare.id]);
     expect(groups.find((g) => g.members.includes(prepare.id))?.lead).toBe(release.id);
     expect(members(groups, otherRepo.id)).toEqual([otherRepo.id]);
+  });
+});
+
+describe('similar titles', () => {
+  it('finds exactly the pairs a comparison of every title with every earlier one in the window finds', () => {
+    // Titles from a small vocabulary, so that many share words; some share rare ones.
+    let state = 11;
+    const random = () => {
+      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return state / 2_147_483_648;
+    };
+    const words = ['kubelet', 'scheduler', 'volume', 'csi', 'node', 'pod', 'api', 'metrics', 'proxy', 'dns', 'cgroup', 'ipv6'];
+    const day = 86_400_000;
+    const window = 28 * day;
+    for (let trial = 0; trial < 5; trial++) {
+      let time = 0;
+      const titles = Array.from({ length: 400 }, () => {
+        time += Math.floor(random() * 2 * day);
+        const n = 1 + Math.floor(random() * 7);
+        const title = Array.from({ length: n }, () => words[Math.floor(random() * (trial + 6))]).join(' ');
+        return { time, tokens: significantTokens(title) };
+      });
+      const expected: Array<[number, number]> = [];
+      for (let i = 0; i < titles.length; i++)
+        for (let j = i - 1; j >= 0; j--) {
+          const [a, b] = [titles[i], titles[j]] as [(typeof titles)[number], (typeof titles)[number]];
+          if (a.time - b.time > window) break;
+          if (a.tokens.size >= 3 && similar(a.tokens, b.tokens)) expected.push([j, i]);
+        }
+      const found = similarTitlePairs(titles, window);
+      const key = (pairs: Array<[number, number]>) => pairs.map(([a, b]) => `${a}-${b}`).sort();
+      expect(key(found)).toEqual(key(expected));
+      expect(expected.length).toBeGreaterThan(20);
+    }
   });
 });

@@ -122,14 +122,17 @@ export async function loadItemsForGrouping(db: Db): Promise<StoredForScoring[]> 
         'items.tag',
         'items.title',
         'items.url',
-        sql<string | null>`case when items.kind in ('pull', 'issue') then left(items.body, 4000) end`.as('body'),
+        // Grouping reads a description only for its references ("Fixes #N", links to issues and
+        // pull requests): one with neither a "#<digit>" nor a github.com link has none.
+        sql<string | null>`case when items.kind in ('pull', 'issue') and left(items.body, 4000) ~ '#[0-9]|github\.com/'
+          then left(items.body, 4000) end`.as('body'),
         'items.author',
         'items.state',
         'items.labels',
         'items.occurred_at',
         sql<Record<string, unknown>>`jsonb_strip_nulls(jsonb_build_object(${sql.join(
           GROUPING_DETAILS.map((key) => sql`${key}::text, items.details->${key}::text`),
-        )}))`.as('details'),
+        )}, 'files', ${KEP_FILES}))`.as('details'),
         'items.story_id',
         'items.score',
       ])
@@ -144,6 +147,10 @@ export async function loadItemsForGrouping(db: Db): Promise<StoredForScoring[]> 
   return items.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a.id - b.id);
 }
 
+/** A pull request's files that are KEP documents (all grouping reads of its files: kepsChanged). */
+const KEP_FILES = sql`case when jsonb_typeof(items.details->'files') = 'array' then (
+  select coalesce(jsonb_agg(f), '[]'::jsonb) from jsonb_array_elements(items.details->'files') f where f->>'path' like 'keps/%') end`;
+
 /** The keys of an item's details that story grouping reads (src/ingest/rescore.ts toStoryItem). */
 const GROUPING_DETAILS = [
   'kepNumber',
@@ -154,7 +161,6 @@ const GROUPING_DETAILS = [
   'references',
   'releaseNote',
   'baseRef',
-  'files',
   'prerelease',
   'version',
   'tracking',
@@ -300,16 +306,30 @@ export async function saveScores(
 export async function loadRevisionsNeedingScoring(db: Db): Promise<Map<number, number>> {
   // The release context: a new or changed release can change how its repo's other releases
   // score (which one is the first pre-release of a new minor), so they are scored again too.
-  await sql`
-    update items set scored_revision = null
-    where kind = 'release' and scored_revision is not null
-      and repo_id in (select repo_id from items where kind = 'release' and scored_revision is distinct from revision)`.execute(
-    db,
-  );
+  // Both read through the partial index of unscored items (their condition includes the
+  // index's), so this costs nothing when no release changed.
+  const changedReleases = await sql<{ repo_id: number }>`
+    select distinct repo_id from items
+    where (scored_revision is distinct from revision or story_id is null)
+      and kind = 'release' and scored_revision is distinct from revision`.execute(db);
+  if (changedReleases.rows.length > 0)
+    await db
+      .updateTable('items')
+      .set({ scored_revision: null })
+      .where('kind', '=', 'release')
+      .where('scored_revision', 'is not', null)
+      .where(
+        'repo_id',
+        'in',
+        changedReleases.rows.map((r) => r.repo_id),
+      )
+      .execute();
   const rows = await db
     .selectFrom('items')
     .select(['id', 'revision'])
-    .where(sql<boolean>`scored_revision is distinct from revision`)
+    .where(
+      sql<boolean>`(scored_revision is distinct from revision or story_id is null) and scored_revision is distinct from revision`,
+    )
     .execute();
   return new Map(rows.map((row) => [row.id, row.revision]));
 }

@@ -1,0 +1,11 @@
+import { sql } from 'kysely';
+import { loadConfig } from '../../src/config/load.js';
+import { rescore } from '../../src/ingest/rescore.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { openDatabase } from '../../src/store/db.js';
+const handle = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: '/tmp', logger: silentLogger() });
+const config = loadConfig('config/radar.yaml');
+await sql`update items set revision = revision + 1 where id in (select id from items order by occurred_at desc, id desc limit 200)`.execute(handle.db);
+const t = performance.now();
+console.log(await rescore({ db: handle.db, config, logger: silentLogger() }), (performance.now() - t).toFixed(0));
+await handle.close();

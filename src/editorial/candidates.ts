@@ -12,22 +12,15 @@ import { arrangeStories, type Variety } from '../scoring/arrange.js';
 import { assess } from '../scoring/assess.js';
 import type { Feature } from '../scoring/features.js';
 import { round, type Scored, storyScore, withContribution } from '../scoring/score.js';
-import { type EditorialRecord, loadEditorialRecord, loadEditorialState } from '../store/candidates.js';
+import { loadEditorialState } from '../store/candidates.js';
 import type { Db } from '../store/db.js';
-import {
-  loadEvents,
-  loadItemsById,
-  loadItemsInWindow,
-  loadScoringFingerprints,
-  loadScoringGeneration,
-  type StoredForScoring,
-} from '../store/scoring.js';
+import { loadEvents, loadItemsById, loadItemsInWindow, type StoredForScoring } from '../store/scoring.js';
 import {
   countItemsWaitingForScores,
   type ListedItem,
   type ListedText,
   loadListedTexts,
-  loadUnscoredIdsInWindow,
+  loadListState,
   loadWeekListings,
 } from '../store/week-scores.js';
 
@@ -163,22 +156,21 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
   const windowFrom = new Date(period.from.getTime() - carryOver * WEEK_MS);
   const stored = (options.scores ?? 'stored') === 'stored' && isIsoWeek(period);
   const features = new Map<number, Feature[]>();
-  const record = await loadEditorialRecord(db);
   let ranked: Ranked;
   let pendingScores = 0;
   if (stored) {
+    const state = await loadListState(db, windowFrom, period.to);
     const scoring = repoScoring(config);
-    const repos = await loadScoringFingerprints(db);
-    const reweighted = repos
-      .filter((r) => r.scoring_fingerprint !== scoring({ repo: r.full_name, previousNames: r.previous_names }).fingerprint)
+    const reweighted = state.repos
+      .filter((r) => r.scoringFingerprint !== scoring({ repo: r.fullName, previousNames: r.previousNames }).fingerprint)
       .map((r) => r.id);
-    pendingScores = await countItemsWaitingForScores(db, reweighted);
+    pendingScores = reweighted.length === 0 ? state.waiting : await countItemsWaitingForScores(db, reweighted);
     // Items a poll stored whose scoring pass has not run yet: scored here, until it has.
-    const unscored = await loadUnscoredIdsInWindow(db, windowFrom, period.to);
+    const { unscored } = state;
     const key = JSON.stringify({
-      generation: await loadScoringGeneration(db),
-      editorial: record.fingerprint,
-      repos: repos.map((r) => [r.id, r.full_name, r.previous_names, r.project, r.scoring_fingerprint]),
+      generation: state.generation,
+      editorial: state.editorialVersion,
+      repos: state.repos,
       from: period.from,
       carryOver,
       project: options.project?.toLowerCase(),
@@ -205,7 +197,7 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
         unscored.length > 0
           ? await scoreInProcess(db, config, await loadItemsById(db, unscored), period, windowFrom, features)
           : [];
-      ranked = await rank(db, config, options, [...listings, ...computed], record);
+      ranked = await rank(db, config, options, [...listings, ...computed]);
       if (unscored.length === 0) {
         lists.set(key, ranked);
         if (lists.size > RANKED_LISTS_KEPT) lists.delete(lists.keys().next().value as string);
@@ -220,7 +212,7 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
       windowFrom,
       features,
     );
-    ranked = await rank(db, config, options, listed, record);
+    ranked = await rank(db, config, options, listed);
   }
   let { stories } = ranked;
   const totalItems = stories.reduce((n, s) => n + s.items.length, 0);
@@ -248,13 +240,7 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
 }
 
 /** Editors' decisions applied, stories formed, scored and arranged: the whole list, best first. */
-async function rank(
-  db: Db,
-  config: Config,
-  options: CandidateOptions,
-  all: readonly Listed[],
-  record: EditorialRecord,
-): Promise<Ranked> {
+async function rank(db: Db, config: Config, options: CandidateOptions, all: readonly Listed[]): Promise<Ranked> {
   const { period } = options;
   const listed = all.filter(
     (l) =>
@@ -265,7 +251,6 @@ async function rank(
     db,
     listed.map((l) => l.item),
     period.to,
-    record,
   );
   const visible = listed.filter(({ item }) => {
     if (options.includeDecided) return true;

@@ -14,20 +14,19 @@ export interface EditorialState {
 const BATCH = 500;
 
 /**
- * Everything editors did that decides what a list hides: the decisions (append-only) and the
- * issue entries with their issue's state. Both are small (a handful of rows per item an editor
- * looked at), so they are read whole; `fingerprint` changes whenever either does.
+ * Everything editors did that decides what a list hides: the decisions and the issue entries
+ * with their issue's state. Both are small (a few rows per item an editor looked at), so they
+ * are read whole rather than once per batch of items.
  */
-export interface EditorialRecord {
+interface EditorialRecord {
   decisions: ReadonlyArray<{ itemId: number; action: string; until: Date | null }>;
   entries: ReadonlyArray<{ itemId: number | null; storyId: number | null; status: string; publishedAt: Date | null }>;
-  fingerprint: string;
 }
 
-export async function loadEditorialRecord(db: Db): Promise<EditorialRecord> {
+async function loadEditorialRecord(db: Db): Promise<EditorialRecord> {
   const decisions = await db
     .selectFrom('decisions')
-    .select(['id', 'item_id', 'action', 'until'])
+    .select(['item_id', 'action', 'until'])
     .where('action', 'in', ['promote', 'dismiss', 'snooze', 'restore', 'remove'])
     .where('item_id', 'is not', null)
     .orderBy('id')
@@ -45,15 +44,9 @@ export async function loadEditorialRecord(db: Db): Promise<EditorialRecord> {
     .where((eb) => eb.or([eb('issue_entries.item_id', 'is not', null), eb('issue_entries.story_id', 'is not', null)]))
     .orderBy('issue_entries.id')
     .execute();
-  const fingerprint = [
-    decisions.length,
-    decisions.at(-1)?.id ?? 0,
-    ...entries.map((e) => `${e.id}:${e.item_id}:${e.story_id}:${e.status}:${e.published_at?.getTime() ?? ''}`),
-  ].join('|');
   return {
     decisions: decisions.map((d) => ({ itemId: d.item_id as number, action: d.action, until: d.until })),
     entries: entries.map((e) => ({ itemId: e.item_id, storyId: e.story_id, status: e.status, publishedAt: e.published_at })),
-    fingerprint,
   };
 }
 
@@ -62,9 +55,8 @@ export async function loadEditorialState(
   db: Db,
   items: ReadonlyArray<{ id: number; storyId: number | null }>,
   asOf: Date,
-  record?: EditorialRecord,
 ): Promise<EditorialState> {
-  const { decisions, entries } = record ?? (await loadEditorialRecord(db));
+  const { decisions, entries } = await loadEditorialRecord(db);
   const state: EditorialState = { decisions: new Map(), featuredAt: new Map(), lastEventAt: new Map(), inDraft: new Set() };
   const wanted = new Set(items.map((i) => i.id));
   for (const d of decisions) {

@@ -350,12 +350,6 @@ export async function loadScoringFingerprints(db: Db) {
   return db.selectFrom('repos').select(['id', 'full_name', 'previous_names', 'project', 'scoring_fingerprint']).execute();
 }
 
-/** The token of the last scoring pass ('' before the first). */
-export async function loadScoringGeneration(db: Db): Promise<string> {
-  const row = await db.selectFrom('scoring_state').select('generation').where('id', '=', 1).executeTakeFirst();
-  return row?.generation ?? '';
-}
-
 /** A new token for the pass that is ending (in its transaction). */
 export async function saveScoringGeneration(db: Db): Promise<void> {
   await db

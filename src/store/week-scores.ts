@@ -169,23 +169,69 @@ export async function loadListedTexts(
   return texts;
 }
 
+/** What decides whether a ranked list a process keeps is still the list (one round trip). */
+export interface ListState {
+  /** The token of the last scoring pass. */
+  generation: string;
+  /** Items changed since their score or in no story (weights changes not counted). */
+  waiting: number;
+  repos: Array<{ id: number; fullName: string; previousNames: string[]; project: string; scoringFingerprint: string | null }>;
+  /** Changes with every decision, issue entry added or removed, and issue published or reopened. */
+  editorialVersion: string;
+  /**
+   * Items of the window whose stored week scores are missing: stored by a poll whose scoring pass
+   * has not run yet (or was killed). The list scores them itself.
+   */
+  unscored: number[];
+}
+
 /**
- * Items of a window whose stored week scores are missing: stored by a poll whose scoring pass
- * has not run yet (or was killed). The list scores them itself. Read through the partial index
- * of unscored items, so it costs nothing when everything is scored.
+ * The list's state in one query. Each part is read through an index: the unscored items through
+ * the partial index of unscored items (nothing to read when everything is scored), the counts
+ * of decisions and entries through their primary keys.
  */
-export async function loadUnscoredIdsInWindow(db: Db, from: Date, to: Date): Promise<number[]> {
-  const rows = await sql<{ id: number }>`
-    select i.id from items i
-    where (i.scored_revision is distinct from i.revision or i.story_id is null)
-      and not exists (select 1 from item_week_scores s where s.item_id = i.id)
-      and (
-        (i.occurred_at >= ${from} and i.occurred_at < ${to})
-        or exists (
-          select 1 from item_events e
-          where e.item_id = i.id and e.occurred_at >= ${from} and e.occurred_at < ${to}
-            and e.type in (${sql.join([...LISTING_EVENTS])})))`.execute(db);
-  return rows.rows.map((r) => r.id);
+export async function loadListState(db: Db, from: Date, to: Date): Promise<ListState> {
+  const row = (
+    await sql<{
+      generation: string | null;
+      waiting: string;
+      repos: Array<[number, string, string[], string, string | null]> | null;
+      decisions: string;
+      entries: string;
+      issues: string | null;
+      unscored: number[] | null;
+    }>`
+      select
+        (select generation from scoring_state where id = 1) as generation,
+        (select count(*) from items where scored_revision is distinct from revision or story_id is null) as waiting,
+        (select json_agg(json_build_array(id, full_name, previous_names, project, scoring_fingerprint) order by id) from repos) as repos,
+        (select count(*) || ':' || coalesce(max(id), 0) from decisions) as decisions,
+        (select count(*) || ':' || coalesce(max(id), 0) from issue_entries) as entries,
+        (select string_agg(id || ':' || status || ':' || coalesce(published_at::text, ''), ',' order by id) from digest_issues) as issues,
+        (select array_agg(i.id order by i.id) from items i
+          where (i.scored_revision is distinct from i.revision or i.story_id is null)
+            and not exists (select 1 from item_week_scores s where s.item_id = i.id)
+            and (
+              (i.occurred_at >= ${from} and i.occurred_at < ${to})
+              or exists (
+                select 1 from item_events e
+                where e.item_id = i.id and e.occurred_at >= ${from} and e.occurred_at < ${to}
+                  and e.type in (${sql.join([...LISTING_EVENTS])})))) as unscored`.execute(db)
+  ).rows[0];
+  if (!row) throw new Error('the list state query returned no row');
+  return {
+    generation: row.generation ?? '',
+    waiting: Number(row.waiting),
+    repos: (row.repos ?? []).map(([id, fullName, previousNames, project, scoringFingerprint]) => ({
+      id,
+      fullName,
+      previousNames,
+      project,
+      scoringFingerprint,
+    })),
+    editorialVersion: `${row.decisions}|${row.entries}|${row.issues ?? ''}`,
+    unscored: row.unscored ?? [],
+  };
 }
 
 /**

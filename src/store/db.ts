@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -6,6 +6,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
+import { readTemplate } from './pglite-template.js';
 import type { Database } from './schema.js';
 import { StorableTextPlugin } from './storable-plugin.js';
 
@@ -65,8 +66,7 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<DatabaseHa
   const lock: DataDirLock = acquireDataDirLock(dataDir);
   try {
     const started = Date.now();
-    const pglite = new PGlite(join(dataDir, 'pgdata'));
-    await pglite.waitReady;
+    const pglite = await openPglite(join(dataDir, 'pgdata'), logger);
     logger.debug({ dataDir, ms: Date.now() - started }, 'embedded database ready');
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), plugins: [new StorableTextPlugin()] });
     return {
@@ -83,6 +83,37 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<DatabaseHa
     throw error;
   }
 }
+
+/**
+ * A data folder PGlite has made before is opened; a new one starts from the build's template
+ * when there is one (src/store/pglite-template.ts), else PGlite runs initdb. A template that
+ * fails to load leaves no half-made folder: initdb runs on a clean one.
+ */
+export async function openPglite(pgdata: string, logger: Logger, template = readTemplate()): Promise<PGlite> {
+  if (!existsSync(join(pgdata, 'PG_VERSION')) && template) {
+    try {
+      const pglite = new PGlite(pgdata, { loadDataDir: template, postgresqlconf: PGLITE_CONF });
+      await pglite.waitReady;
+      return pglite;
+    } catch (error) {
+      logger.warn(
+        { error: (error as Error).message },
+        'the embedded database template did not load; creating the database from scratch',
+      );
+      rmSync(pgdata, { recursive: true, force: true });
+    }
+  }
+  const pglite = new PGlite(pgdata, { postgresqlconf: PGLITE_CONF });
+  await pglite.waitReady;
+  return pglite;
+}
+
+/**
+ * PGlite's PostgreSQL keeps its shared buffers in the WebAssembly heap, which never shrinks:
+ * 32 MB instead of PostgreSQL's 128 MB keeps a backfill's memory down; the folder is on local
+ * disk, so what does not fit is read back cheaply.
+ */
+const PGLITE_CONF = ['shared_buffers=32MB'];
 
 export interface InMemoryHandle extends DatabaseHandle {
   /** A gzipped copy of the whole database, to start other instances from (test templates). */

@@ -81,20 +81,30 @@ export function arrangeStories<T extends Arrangeable>(stories: readonly T[], var
  */
 function diminish<T extends Arrangeable>(list: T[], penalty: number, penalties: Map<T, { points: number; above: number }>): T[] {
   if (penalty <= 0) return list;
-  const queues = new Map<ItemKind, T[]>();
-  for (const story of list) queues.set(story.kind, [...(queues.get(story.kind) ?? []), story]);
+  // One queue per kind, in list order, each read from its head (an index: no copying).
+  const queues = new Map<ItemKind, { stories: T[]; head: number }>();
+  for (const story of list) {
+    const queue = queues.get(story.kind) ?? { stories: [], head: 0 };
+    queue.stories.push(story);
+    queues.set(story.kind, queue);
+  }
   const placed = new Map<ItemKind, number>();
   const effective = (kind: ItemKind, story: T) => story.score - (kind === 'pull' ? 0 : penalty * (placed.get(kind) ?? 0));
+  const headOf = (kind: ItemKind) => {
+    const queue = queues.get(kind) as { stories: T[]; head: number };
+    return queue.stories[queue.head];
+  };
   const result: T[] = [];
   while (result.length < list.length) {
     let bestKind: ItemKind | null = null;
-    for (const [kind, queue] of queues) {
-      const head = queue[0];
+    for (const kind of queues.keys()) {
+      const head = headOf(kind);
       if (!head) continue;
-      if (bestKind === null || effective(kind, head) > effective(bestKind, (queues.get(bestKind) as T[])[0] as T))
-        bestKind = kind;
+      if (bestKind === null || effective(kind, head) > effective(bestKind, headOf(bestKind) as T)) bestKind = kind;
     }
-    const story = (queues.get(bestKind as ItemKind) as T[]).shift() as T;
+    const queue = queues.get(bestKind as ItemKind) as { stories: T[]; head: number };
+    const story = queue.stories[queue.head] as T;
+    queue.head += 1;
     const above = bestKind === 'pull' ? 0 : (placed.get(bestKind as ItemKind) ?? 0);
     if (above > 0) penalties.set(story, { points: penalty * above, above });
     placed.set(bestKind as ItemKind, (placed.get(bestKind as ItemKind) ?? 0) + 1);

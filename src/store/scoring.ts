@@ -41,6 +41,13 @@ export interface StoredEvent {
 
 const BATCH = 500;
 
+/**
+ * Unscored items read per query, in id order: with ORDER BY id and a LIMIT the planner reads the
+ * partial index items_unscored_or_ungrouped, where without them it scans every item (it cannot
+ * estimate "scored_revision is distinct from revision" and expects a third of the items).
+ */
+export const UNSCORED_READ_LIMIT = 100_000;
+
 function itemQuery(db: Db) {
   return db
     .selectFrom('items')
@@ -309,9 +316,11 @@ export async function loadRevisionsNeedingScoring(db: Db): Promise<Map<number, n
   // Both read through the partial index of unscored items (their condition includes the
   // index's), so this costs nothing when no release changed.
   const changedReleases = await sql<{ repo_id: number }>`
-    select distinct repo_id from items
-    where (scored_revision is distinct from revision or story_id is null)
-      and kind = 'release' and scored_revision is distinct from revision`.execute(db);
+    select distinct repo_id from (
+      select repo_id from items
+      where (scored_revision is distinct from revision or story_id is null)
+        and kind = 'release' and scored_revision is distinct from revision
+      order by id limit ${UNSCORED_READ_LIMIT}) changed`.execute(db);
   if (changedReleases.rows.length > 0)
     await db
       .updateTable('items')
@@ -324,13 +333,23 @@ export async function loadRevisionsNeedingScoring(db: Db): Promise<Map<number, n
         changedReleases.rows.map((r) => r.repo_id),
       )
       .execute();
-  const rows = await db
-    .selectFrom('items')
-    .select(['id', 'revision'])
-    .where(
-      sql<boolean>`(scored_revision is distinct from revision or story_id is null) and scored_revision is distinct from revision`,
-    )
-    .execute();
+  // Read in id order through the partial index, a page at a time (see UNSCORED_READ_LIMIT).
+  const rows: Array<{ id: number; revision: number }> = [];
+  for (let after = 0; ; ) {
+    const page = await db
+      .selectFrom('items')
+      .select(['id', 'revision'])
+      .where(
+        sql<boolean>`(scored_revision is distinct from revision or story_id is null) and scored_revision is distinct from revision`,
+      )
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(UNSCORED_READ_LIMIT)
+      .execute();
+    rows.push(...page);
+    if (page.length < UNSCORED_READ_LIMIT) break;
+    after = page.at(-1)?.id as number;
+  }
   return new Map(rows.map((row) => [row.id, row.revision]));
 }
 
@@ -340,6 +359,9 @@ export async function hasItemsNeedingScoring(db: Db): Promise<boolean> {
     .selectFrom('items')
     .select('id')
     .where(sql<boolean>`scored_revision is distinct from revision or story_id is null`)
+    // In id order, so that the planner reads the partial index rather than scanning the table
+    // (it cannot estimate the condition and expects a third of all items to match).
+    .orderBy('id')
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;

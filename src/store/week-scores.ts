@@ -4,6 +4,7 @@ import type { ItemKind } from '../domain/source.js';
 import { LISTING_EVENTS } from '../scoring/appearances.js';
 import type { Db } from './db.js';
 import { jsonb } from './json.js';
+import { UNSCORED_READ_LIMIT } from './scoring.js';
 
 /** One stored score of an item for one ISO week it appears in (src/scoring/appearances.ts). */
 export interface WeekScore {
@@ -173,7 +174,10 @@ export async function loadListedTexts(
 export interface ListState {
   /** The token of the last scoring pass. */
   generation: string;
-  /** Items changed since their score or in no story (weights changes not counted). */
+  /**
+   * Items changed since their score or in no story (weights changes not counted), counted up to
+   * UNSCORED_READ_LIMIT.
+   */
   waiting: number;
   repos: Array<{ id: number; fullName: string; previousNames: string[]; project: string; scoringFingerprint: string | null }>;
   /** Changes with every decision, issue entry added or removed, and issue published or reopened. */
@@ -199,29 +203,24 @@ export async function loadListState(db: Db, from: Date, to: Date): Promise<ListS
       decisions: string;
       entries: string;
       issues: string | null;
-      unscored: number[] | null;
     }>`
       select
         (select generation from scoring_state where id = 1) as generation,
-        (select count(*) from items where scored_revision is distinct from revision or story_id is null) as waiting,
+        (select count(*) from (
+          select id from items where scored_revision is distinct from revision or story_id is null
+          order by id limit ${UNSCORED_READ_LIMIT}) w) as waiting,
         (select json_agg(json_build_array(id, full_name, previous_names, project, scoring_fingerprint) order by id) from repos) as repos,
         (select count(*) || ':' || coalesce(max(id), 0) from decisions) as decisions,
         (select count(*) || ':' || coalesce(max(id), 0) from issue_entries) as entries,
-        (select string_agg(id || ':' || status || ':' || coalesce(published_at::text, ''), ',' order by id) from digest_issues) as issues,
-        (select array_agg(i.id order by i.id) from items i
-          where (i.scored_revision is distinct from i.revision or i.story_id is null)
-            and not exists (select 1 from item_week_scores s where s.item_id = i.id)
-            and (
-              (i.occurred_at >= ${from} and i.occurred_at < ${to})
-              or exists (
-                select 1 from item_events e
-                where e.item_id = i.id and e.occurred_at >= ${from} and e.occurred_at < ${to}
-                  and e.type in (${sql.join([...LISTING_EVENTS])})))) as unscored`.execute(db)
+        (select string_agg(id || ':' || status || ':' || coalesce(published_at::text, ''), ',' order by id) from digest_issues) as issues`.execute(
+      db,
+    )
   ).rows[0];
   if (!row) throw new Error('the list state query returned no row');
+  const waiting = Number(row.waiting);
   return {
     generation: row.generation ?? '',
-    waiting: Number(row.waiting),
+    waiting,
     repos: (row.repos ?? []).map(([id, fullName, previousNames, project, scoringFingerprint]) => ({
       id,
       fullName,
@@ -230,8 +229,26 @@ export async function loadListState(db: Db, from: Date, to: Date): Promise<ListS
       scoringFingerprint,
     })),
     editorialVersion: `${row.decisions}|${row.entries}|${row.issues ?? ''}`,
-    unscored: row.unscored ?? [],
+    // Only when something waits for the pass (a poll just stored it): nothing to read otherwise.
+    unscored: waiting > 0 ? await loadUnscoredIdsInWindow(db, from, to) : [],
   };
+}
+
+async function loadUnscoredIdsInWindow(db: Db, from: Date, to: Date): Promise<number[]> {
+  const rows = await sql<{ id: number }>`
+    select i.id from (
+      select id, occurred_at from items
+      where scored_revision is distinct from revision or story_id is null
+      order by id limit ${UNSCORED_READ_LIMIT}) i
+    where not exists (select 1 from item_week_scores s where s.item_id = i.id)
+      and (
+        (i.occurred_at >= ${from} and i.occurred_at < ${to})
+        or exists (
+          select 1 from item_events e
+          where e.item_id = i.id and e.occurred_at >= ${from} and e.occurred_at < ${to}
+            and e.type in (${sql.join([...LISTING_EVENTS])})))
+    order by i.id`.execute(db);
+  return rows.rows.map((r) => r.id);
 }
 
 /**
@@ -241,9 +258,11 @@ export async function loadListState(db: Db, from: Date, to: Date): Promise<ListS
 export async function countItemsWaitingForScores(db: Db, staleRepoIds: readonly number[]): Promise<number> {
   // Two counts, so that the first is read through the partial index of unscored items.
   const changed = await sql<{ n: string }>`
-    select count(*) as n from items
-    where (scored_revision is distinct from revision or story_id is null)
-      ${staleRepoIds.length > 0 ? sql`and repo_id not in (${sql.join([...staleRepoIds])})` : sql``}`.execute(db);
+    select count(*) as n from (
+      select id from items
+      where (scored_revision is distinct from revision or story_id is null)
+        ${staleRepoIds.length > 0 ? sql`and repo_id not in (${sql.join([...staleRepoIds])})` : sql``}
+      order by id limit ${UNSCORED_READ_LIMIT}) w`.execute(db);
   const reweighted =
     staleRepoIds.length === 0
       ? 0

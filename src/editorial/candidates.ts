@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import type { Candidate } from '../domain/candidate.js';
 import type { ItemKind } from '../domain/source.js';
@@ -94,6 +95,11 @@ export interface CandidateList {
   stories: CandidateStory[];
   /** Every listed item, in order: stories best first, a story's items best first. */
   items: Candidate[];
+  /**
+   * Names this answer exactly (the ranked list it was cut from, the cut, what waits for scores),
+   * for HTTP caching: null when the list was scored in the request.
+   */
+  version: string | null;
   /** Items and stories of the whole list, before `offset` and `limit`. */
   totalItems: number;
   totalStories: number;
@@ -125,6 +131,9 @@ interface Listed {
 interface Ranked {
   stories: CandidateStory[];
   byId: Map<number, Listed>;
+  totalItems: number;
+  /** Pages already answered from this ranking, with their texts (by offset and limit). */
+  pages: Map<string, CandidateStory[]>;
 }
 
 /**
@@ -158,6 +167,7 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
   const features = new Map<number, Feature[]>();
   let ranked: Ranked;
   let pendingScores = 0;
+  let version: string | null = null;
   if (stored) {
     const state = await loadListState(db, windowFrom, period.to);
     const scoring = repoScoring(config);
@@ -203,6 +213,11 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
         if (lists.size > RANKED_LISTS_KEPT) lists.delete(lists.keys().next().value as string);
       }
     }
+    // A title a poll changed waits for the pass like its score: the waiting count is in the key.
+    if (unscored.length === 0)
+      version = createHash('sha256')
+        .update(`${key}|${options.offset ?? 0}|${options.limit ?? ''}|${pendingScores}`)
+        .digest('base64url');
   } else {
     const listed = await scoreInProcess(
       db,
@@ -214,29 +229,41 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
     );
     ranked = await rank(db, config, options, listed);
   }
-  let { stories } = ranked;
-  const totalItems = stories.reduce((n, s) => n + s.items.length, 0);
-  const totalStories = stories.length;
-  if (options.limit !== undefined || options.offset) {
-    // The stories answer the same cut: those with an item listed, with only those items.
-    let skip = options.offset ?? 0;
-    let left = options.limit ?? Number.POSITIVE_INFINITY;
-    const cut: CandidateStory[] = [];
-    for (const story of stories) {
-      if (left <= 0) break;
-      if (skip >= story.items.length) {
-        skip -= story.items.length;
-        continue;
-      }
-      const items = story.items.slice(skip, skip + left);
-      skip = 0;
-      cut.push(items.length === story.items.length ? story : { ...story, items });
-      left -= items.length;
+  const { totalItems } = ranked;
+  const totalStories = ranked.stories.length;
+  const page = `${options.offset ?? 0}:${options.limit ?? ''}:${pendingScores}`;
+  let stories = version === null ? undefined : ranked.pages.get(page);
+  if (!stories) {
+    stories = await withTexts(db, cut(ranked.stories, options.offset ?? 0, options.limit), ranked.byId);
+    // Pages of a kept ranking are kept with it (its texts change only with a new ranking).
+    if (version !== null) {
+      ranked.pages.set(page, stories);
+      if (ranked.pages.size > PAGES_KEPT) ranked.pages.delete(ranked.pages.keys().next().value as string);
     }
-    stories = cut;
   }
-  stories = await withTexts(db, stories, ranked.byId);
-  return { period, stories, items: stories.flatMap((s) => s.items), totalItems, totalStories, features, pendingScores };
+  return { period, stories, items: stories.flatMap((s) => s.items), version, totalItems, totalStories, features, pendingScores };
+}
+
+const PAGES_KEPT = 16;
+
+/** The page of a list: `limit` items from `offset`, its stories holding only those items. */
+function cut(stories: CandidateStory[], offset: number, limit: number | undefined): CandidateStory[] {
+  if (limit === undefined && offset === 0) return stories;
+  let skip = offset;
+  let left = limit ?? Number.POSITIVE_INFINITY;
+  const page: CandidateStory[] = [];
+  for (const story of stories) {
+    if (left <= 0) break;
+    if (skip >= story.items.length) {
+      skip -= story.items.length;
+      continue;
+    }
+    const items = story.items.slice(skip, skip + left);
+    skip = 0;
+    page.push(items.length === story.items.length ? story : { ...story, items });
+    left -= items.length;
+  }
+  return page;
 }
 
 /** Editors' decisions applied, stories formed, scored and arranged: the whole list, best first. */
@@ -328,7 +355,7 @@ async function rank(db: Db, config: Config, options: CandidateOptions, all: read
       return n <= (options.perProject as number);
     });
   }
-  return { stories, byId };
+  return { stories, byId, totalItems: stories.reduce((n, s) => n + s.items.length, 0), pages: new Map() };
 }
 
 /** The answer's candidates with their titles and links, their stored reasons before the list's own. */

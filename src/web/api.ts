@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
@@ -89,6 +90,16 @@ const candidatesQuery = z.strictObject({
  * thousands (every candidate of five weeks, carry-over included); `offset` pages on.
  */
 const CANDIDATES_PAGE = 200;
+const ANSWERS_KEPT = 32;
+
+/** Whether a client takes gzip (Accept-Encoding names it, or *, without q=0). */
+function acceptsGzip(header: string | undefined): boolean {
+  return (header ?? '').split(',').some((part) => {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return (name === 'gzip' || name === '*') && (q === undefined || Number(q.slice(2)) > 0);
+  });
+}
 
 const newIssueBody = z.strictObject({ volume: positive('volume'), title: z.string().optional(), ...periodFields });
 const issuePatchBody = z.strictObject({ title: z.string().optional(), ...periodFields });
@@ -128,6 +139,8 @@ const renderQuery = z.strictObject({ format: z.enum(RENDER_FORMATS).default('md'
  */
 export function createApi(deps: ApiDeps): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
+  /** Candidate answers by version (CandidateList.version), as JSON and gzipped. */
+  const answers = new Map<string, { json: string; gzip: Buffer }>();
   const editorial = (c: Context<WebEnv>): EditorialDeps => {
     const principal = c.get('principal');
     if (!principal) throw new UnauthorizedError('sign in first');
@@ -156,7 +169,7 @@ export function createApi(deps: ApiDeps): Hono<WebEnv> {
       offset,
       includeDecided: query.all === 'true',
     });
-    return c.json({
+    const answer = () => ({
       period: periodJson(period),
       items: list.items.map(candidateJson),
       stories: list.stories.map((s) => ({
@@ -173,6 +186,30 @@ export function createApi(deps: ApiDeps): Hono<WebEnv> {
       // Items waiting for the scoring pass (they show their last stored score meanwhile).
       pending_scores: list.pendingScores,
     });
+    if (list.version === null) return c.json(answer());
+    // The same answer while nothing it depends on changed: sent as it was serialized and
+    // compressed the first time, or not at all to a client that has it (If-None-Match).
+    const etag = `W/"${list.version}"`;
+    const headers = { ETag: etag, Vary: 'Accept-Encoding' };
+    if (
+      (c.req.header('if-none-match') ?? '')
+        .split(',')
+        .map((tag) => tag.trim())
+        .includes(etag)
+    )
+      return c.body(null, 304, headers);
+    let kept = answers.get(list.version);
+    if (kept) answers.delete(list.version);
+    else {
+      const json = JSON.stringify(answer());
+      kept = { json, gzip: gzipSync(json) };
+    }
+    answers.set(list.version, kept);
+    if (answers.size > ANSWERS_KEPT) answers.delete(answers.keys().next().value as string);
+    const json = { ...headers, 'Content-Type': 'application/json; charset=UTF-8' };
+    return acceptsGzip(c.req.header('accept-encoding'))
+      ? c.body(new Uint8Array(kept.gzip), 200, { ...json, 'Content-Encoding': 'gzip' })
+      : c.body(kept.json, 200, json);
   });
 
   app.get('/api/items/:id', async (c) =>

@@ -21,6 +21,33 @@ describeEachDialect('JSON API', (t) => {
     return { ...seeded, call };
   }
 
+  it('answers a week again from what it kept, and 304 to a client that has it, until something changes', async () => {
+    const { call } = await start();
+    const path = '/api/candidates?week=2019-W25';
+    const first = await call('GET', path);
+    const etag = first.headers.get('etag') as string;
+    expect(etag).toMatch(/^W\/"[\w-]+"$/);
+    expect(first.headers.get('content-encoding')).toBe('gzip');
+    const again = await call('GET', path);
+    expect(again.headers.get('etag')).toBe(etag);
+    expect(again.body).toEqual(first.body);
+    const notModified = await call('GET', path, undefined, { 'if-none-match': etag });
+    expect(notModified.status).toBe(304);
+    const plain = await call('GET', path, undefined, { 'accept-encoding': 'identity' });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.body).toEqual(first.body);
+    const page = await call('GET', `${path}&limit=1&offset=1`);
+    expect(page.headers.get('etag')).not.toBe(etag);
+    expect(page.body.items.map((c: { id: number }) => c.id)).toEqual([first.body.items[1].id]);
+    // A decision changes the list: the kept answer is not sent again.
+    const dismissed = first.body.items[0].id as number;
+    expect((await call('POST', `/api/items/${dismissed}/dismiss`, {})).status).toBe(200);
+    const after = await call('GET', path, undefined, { 'if-none-match': etag });
+    expect(after.status).toBe(200);
+    expect(after.headers.get('etag')).not.toBe(etag);
+    expect(after.body.items.map((c: { id: number }) => c.id)).not.toContain(dismissed);
+  });
+
   it('lists candidates for a week, with stories, and validates the query', async () => {
     const { call } = await start();
     const ok = await call('GET', '/api/candidates?week=2019-W25&per_project=5');

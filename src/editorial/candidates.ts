@@ -13,7 +13,7 @@ import { arrangeStories, type Variety } from '../scoring/arrange.js';
 import { assess } from '../scoring/assess.js';
 import type { Feature } from '../scoring/features.js';
 import { round, type Scored, storyScore, withContribution } from '../scoring/score.js';
-import { loadEditorialState } from '../store/candidates.js';
+import { type EditorialState, loadEditorialState } from '../store/candidates.js';
 import type { Db } from '../store/db.js';
 import { loadEvents, loadItemsById, loadItemsInWindow, type StoredForScoring } from '../store/scoring.js';
 import {
@@ -100,6 +100,8 @@ export interface CandidateList {
    * for HTTP caching: null when the list was scored in the request.
    */
   version: string | null;
+  /** What editors did about the listed items: decisions, drafts, features. */
+  editorial: EditorialState;
   /** Items and stories of the whole list, before `offset` and `limit`. */
   totalItems: number;
   totalStories: number;
@@ -132,6 +134,8 @@ interface Ranked {
   stories: CandidateStory[];
   byId: Map<number, Listed>;
   totalItems: number;
+  /** What editors did about the listed items (the web page labels them with it). */
+  editorial: EditorialState;
   /** Pages already answered from this ranking, with their texts (by offset and limit). */
   pages: Map<string, CandidateStory[]>;
 }
@@ -241,7 +245,17 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
       if (ranked.pages.size > PAGES_KEPT) ranked.pages.delete(ranked.pages.keys().next().value as string);
     }
   }
-  return { period, stories, items: stories.flatMap((s) => s.items), version, totalItems, totalStories, features, pendingScores };
+  return {
+    period,
+    stories,
+    items: stories.flatMap((s) => s.items),
+    version,
+    totalItems,
+    totalStories,
+    editorial: ranked.editorial,
+    features,
+    pendingScores,
+  };
 }
 
 const PAGES_KEPT = 16;
@@ -355,7 +369,7 @@ async function rank(db: Db, config: Config, options: CandidateOptions, all: read
       return n <= (options.perProject as number);
     });
   }
-  return { stories, byId, totalItems: stories.reduce((n, s) => n + s.items.length, 0), pages: new Map() };
+  return { stories, byId, totalItems: stories.reduce((n, s) => n + s.items.length, 0), editorial: state, pages: new Map() };
 }
 
 /** The answer's candidates with their titles and links, their stored reasons before the list's own. */

@@ -194,8 +194,21 @@ export interface RepoScoring {
   fingerprint: string;
 }
 
+type RepoScoringOf = (item: { repo: string; previousNames: string[] }) => RepoScoring;
+
+/** One per config: every list request asks, and a repo's fingerprint is a digest of its weights. */
+const repoScorings = new WeakMap<Config, RepoScoringOf>();
+
 /** The weights and rules of the repo an item belongs to (followed through renames). */
-export function repoScoring(config: Config): (item: { repo: string; previousNames: string[] }) => RepoScoring {
+export function repoScoring(config: Config): RepoScoringOf {
+  const known = repoScorings.get(config);
+  if (known) return known;
+  const scoringOf = scoringFor(config);
+  repoScorings.set(config, scoringOf);
+  return scoringOf;
+}
+
+function scoringFor(config: Config): RepoScoringOf {
   const byName = new Map<string, WatchedRepo>(config.repos.map((r) => [r.repo.toLowerCase(), r]));
   const cache = new Map<string, RepoScoring>();
   return (item) => {

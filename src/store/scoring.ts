@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { ScoreReason } from '../domain/candidate.js';
 import type { ItemKind } from '../domain/source.js';
 import { append } from '../lib/maps.js';
@@ -48,7 +48,25 @@ const BATCH = 500;
  */
 export const UNSCORED_READ_LIMIT = 100_000;
 
-function itemQuery(db: Db) {
+/** The condition of the partial index items_unscored_or_ungrouped: changed since scored, or in no story. */
+export const UNSCORED = sql<boolean>`(scored_revision is distinct from revision or story_id is null)`;
+
+/** How much of an item's text and details a read takes (scoring reads more than grouping). */
+interface ItemProjection {
+  body: RawBuilder<string | null>;
+  details: RawBuilder<Record<string, unknown>>;
+}
+
+/**
+ * Scoring reads the start of a description (topics, references), and a KEP's whole document
+ * (its API design, the releases it names).
+ */
+const FOR_SCORING: ItemProjection = {
+  body: sql<string | null>`case when items.kind = 'kep' then items.body else left(items.body, 4000) end`,
+  details: sql<Record<string, unknown>>`items.details`,
+};
+
+function itemQuery(db: Db, projection: ItemProjection = FOR_SCORING) {
   return db
     .selectFrom('items')
     .innerJoin('repos', 'repos.id', 'items.repo_id')
@@ -64,14 +82,12 @@ function itemQuery(db: Db) {
       'items.tag',
       'items.title',
       'items.url',
-      // Scoring reads the start of a description (topics, references), and a KEP's whole
-      // document (its API design, the releases it names).
-      sql<string | null>`case when items.kind = 'kep' then items.body else left(items.body, 4000) end`.as('body'),
+      projection.body.as('body'),
       'items.author',
       'items.state',
       'items.labels',
       'items.occurred_at',
-      'items.details',
+      projection.details.as('details'),
       'items.story_id',
       'items.score',
     ]);
@@ -114,39 +130,7 @@ export async function loadItemsForGrouping(db: Db): Promise<StoredForScoring[]> 
   const page = 5000;
   let after = 0;
   for (;;) {
-    const rows = await db
-      .selectFrom('items')
-      .innerJoin('repos', 'repos.id', 'items.repo_id')
-      .select([
-        'items.id',
-        'items.kind',
-        'items.repo_id',
-        'repos.full_name',
-        'repos.previous_names',
-        'repos.project',
-        'items.key',
-        'items.number',
-        'items.tag',
-        'items.title',
-        'items.url',
-        // Grouping reads a description only for its references ("Fixes #N", links to issues and
-        // pull requests): one with neither a "#<digit>" nor a github.com link has none.
-        sql<string | null>`case when items.kind in ('pull', 'issue') and left(items.body, 4000) ~ '#[0-9]|github\.com/'
-          then left(items.body, 4000) end`.as('body'),
-        'items.author',
-        'items.state',
-        'items.labels',
-        'items.occurred_at',
-        sql<Record<string, unknown>>`jsonb_strip_nulls(jsonb_build_object(${sql.join(
-          GROUPING_DETAILS.map((key) => sql`${key}::text, items.details->${key}::text`),
-        )}, 'files', ${KEP_FILES}))`.as('details'),
-        'items.story_id',
-        'items.score',
-      ])
-      .where('items.id', '>', after)
-      .orderBy('items.id')
-      .limit(page)
-      .execute();
+    const rows = await itemQuery(db, FOR_GROUPING).where('items.id', '>', after).orderBy('items.id').limit(page).execute();
     items.push(...rows.map(toStored));
     if (rows.length < page) break;
     after = rows.at(-1)?.id as number;
@@ -154,24 +138,31 @@ export async function loadItemsForGrouping(db: Db): Promise<StoredForScoring[]> 
   return items.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a.id - b.id);
 }
 
-/** A pull request's files that are KEP documents (all grouping reads of its files: kepsChanged). */
-const KEP_FILES = sql`case when jsonb_typeof(items.details->'files') = 'array' then (
-  select coalesce(jsonb_agg(f), '[]'::jsonb) from jsonb_array_elements(items.details->'files') f where f->>'path' like 'keps/%') end`;
-
-/** The keys of an item's details that story grouping reads (src/ingest/rescore.ts toStoryItem). */
-const GROUPING_DETAILS = [
-  'kepNumber',
-  'featureGates',
-  'location',
-  'owningSig',
-  'participatingSigs',
-  'references',
-  'releaseNote',
-  'baseRef',
-  'prerelease',
-  'version',
-  'tracking',
-];
+/**
+ * Grouping reads a description only for its references ("Fixes #N", links to issues and pull
+ * requests): one with neither a "#<digit>" nor a github.com link has none. Of the details, only
+ * what grouping reads.
+ */
+const FOR_GROUPING: ItemProjection = {
+  body: sql<string | null>`case when items.kind in ('pull', 'issue') and left(items.body, 4000) ~ '#[0-9]|github\.com/'
+    then left(items.body, 4000) end`,
+  details: sql<Record<string, unknown>>`jsonb_strip_nulls(jsonb_build_object(${sql.join(
+    [
+      'kepNumber',
+      'featureGates',
+      'location',
+      'owningSig',
+      'participatingSigs',
+      'references',
+      'releaseNote',
+      'baseRef',
+      'prerelease',
+      'version',
+      'tracking',
+    ].map((key) => sql`${key}::text, items.details->${key}::text`),
+  )}, 'files', ${sql`case when jsonb_typeof(items.details->'files') = 'array' then (
+    select coalesce(jsonb_agg(f), '[]'::jsonb) from jsonb_array_elements(items.details->'files') f where f->>'path' like 'keps/%') end`}))`,
+};
 
 /**
  * Items that are candidates in a window: those that happened in it, and KEPs with a transition
@@ -318,7 +309,7 @@ export async function loadRevisionsNeedingScoring(db: Db): Promise<Map<number, n
   const changedReleases = await sql<{ repo_id: number }>`
     select distinct repo_id from (
       select repo_id from items
-      where (scored_revision is distinct from revision or story_id is null)
+      where ${UNSCORED}
         and kind = 'release' and scored_revision is distinct from revision
       order by id limit ${UNSCORED_READ_LIMIT}) changed`.execute(db);
   if (changedReleases.rows.length > 0)
@@ -339,9 +330,7 @@ export async function loadRevisionsNeedingScoring(db: Db): Promise<Map<number, n
     const page = await db
       .selectFrom('items')
       .select(['id', 'revision'])
-      .where(
-        sql<boolean>`(scored_revision is distinct from revision or story_id is null) and scored_revision is distinct from revision`,
-      )
+      .where(sql<boolean>`${UNSCORED} and scored_revision is distinct from revision`)
       .where('id', '>', after)
       .orderBy('id')
       .limit(UNSCORED_READ_LIMIT)
@@ -358,7 +347,7 @@ export async function hasItemsNeedingScoring(db: Db): Promise<boolean> {
   const row = await db
     .selectFrom('items')
     .select('id')
-    .where(sql<boolean>`scored_revision is distinct from revision or story_id is null`)
+    .where(UNSCORED)
     // In id order, so that the planner reads the partial index rather than scanning the table
     // (it cannot estimate the condition and expects a third of all items to match).
     .orderBy('id')
@@ -369,7 +358,7 @@ export async function hasItemsNeedingScoring(db: Db): Promise<boolean> {
 
 /** Every repo with the digest of the weights and rules its items were last scored with. */
 export async function loadScoringFingerprints(db: Db) {
-  return db.selectFrom('repos').select(['id', 'full_name', 'previous_names', 'project', 'scoring_fingerprint']).execute();
+  return db.selectFrom('repos').select(['id', 'full_name', 'previous_names', 'scoring_fingerprint']).execute();
 }
 
 /** A new token for the pass that is ending (in its transaction). */

@@ -4,7 +4,7 @@ import type { ItemKind } from '../domain/source.js';
 import { LISTING_EVENTS } from '../scoring/appearances.js';
 import type { Db } from './db.js';
 import { jsonb } from './json.js';
-import { UNSCORED_READ_LIMIT } from './scoring.js';
+import { type StoredForScoring, UNSCORED, UNSCORED_READ_LIMIT } from './scoring.js';
 
 /** One stored score of an item for one ISO week it appears in (src/scoring/appearances.ts). */
 export interface WeekScore {
@@ -46,28 +46,18 @@ export async function replaceWeekScores(db: Db, itemIds: readonly number[], rows
  * What ranking the candidate list needs of an item: no text (its title, link and reasons are
  * read for the items the answer shows, by loadListedTexts).
  */
-export interface ListedItem {
-  id: number;
-  kind: ItemKind;
-  repoId: number;
-  repo: string;
-  previousNames: string[];
-  project: string;
-  occurredAt: Date;
-  storyId: number | null;
+export type ListedItem = Pick<
+  StoredForScoring,
+  'id' | 'kind' | 'repoId' | 'repo' | 'previousNames' | 'project' | 'occurredAt' | 'storyId'
+> & {
   /** An enhancement tracking issue (its story is a KEP's). */
   tracking: boolean;
-}
+};
 
 /** What the answer shows of a listed item besides its rank. */
-export interface ListedText {
-  number: number | null;
-  tag: string | null;
-  title: string;
-  url: string;
-  author: string | null;
+export type ListedText = Pick<StoredForScoring, 'number' | 'tag' | 'title' | 'url' | 'author'> & {
   reasons: ScoreReason[];
-}
+};
 
 /** A listed item with its stored score for its latest appearance in the window. */
 export interface StoredListing {
@@ -207,7 +197,7 @@ export async function loadListState(db: Db, from: Date, to: Date): Promise<ListS
       select
         (select generation from scoring_state where id = 1) as generation,
         (select count(*) from (
-          select id from items where scored_revision is distinct from revision or story_id is null
+          select id from items where ${UNSCORED}
           order by id limit ${UNSCORED_READ_LIMIT}) w) as waiting,
         (select json_agg(json_build_array(id, full_name, previous_names, project, scoring_fingerprint) order by id) from repos) as repos,
         (select count(*) || ':' || coalesce(max(id), 0) from decisions) as decisions,
@@ -238,7 +228,7 @@ async function loadUnscoredIdsInWindow(db: Db, from: Date, to: Date): Promise<nu
   const rows = await sql<{ id: number }>`
     select i.id from (
       select id, occurred_at from items
-      where scored_revision is distinct from revision or story_id is null
+      where ${UNSCORED}
       order by id limit ${UNSCORED_READ_LIMIT}) i
     where not exists (select 1 from item_week_scores s where s.item_id = i.id)
       and (
@@ -260,7 +250,7 @@ export async function countItemsWaitingForScores(db: Db, staleRepoIds: readonly 
   const changed = await sql<{ n: string }>`
     select count(*) as n from (
       select id from items
-      where (scored_revision is distinct from revision or story_id is null)
+      where ${UNSCORED}
         ${staleRepoIds.length > 0 ? sql`and repo_id not in (${sql.join([...staleRepoIds])})` : sql``}
       order by id limit ${UNSCORED_READ_LIMIT}) w`.execute(db);
   const reweighted =

@@ -9,7 +9,6 @@ import { itemDetail } from '../editorial/items.js';
 import type { Clock } from '../lib/clock.js';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
 import { isoWeekOf, type Period, parseIsoWeek, WEEK_MS } from '../lib/time.js';
-import { loadEditorialState } from '../store/candidates.js';
 import type { Db } from '../store/db.js';
 import { listIssues } from '../store/digest.js';
 import { loadQuotas } from '../store/github-budget.js';
@@ -65,7 +64,7 @@ function pagesApp(deps: PageDeps): Hono<WebEnv> {
       minScore,
       includeDecided: decided,
     });
-    const state = await loadEditorialState(deps.db, list.items, period.to);
+    const state = list.editorial;
     const states = new Map<number, string>();
     for (const item of list.items) {
       const decision = state.decisions.get(item.id);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import type { Item, KepDetails } from '../../src/domain/item.js';
+import type { Item } from '../../src/domain/item.js';
 import { listCandidates } from '../../src/editorial/candidates.js';
 import { tune, writeLearnt } from '../../src/editorial/tune.js';
 import { rescore } from '../../src/ingest/rescore.js';
@@ -12,7 +12,7 @@ import { upsertItems } from '../../src/store/items.js';
 import { syncRepos } from '../../src/store/repos.js';
 import { runCli, writeConfig } from '../tools/cli.js';
 import { describeEachDialect } from '../tools/db.js';
-import { pullItem, releaseItem } from '../tools/items.js';
+import { kepItem, pullItem, releaseItem } from '../tools/items.js';
 
 const YAML = `scoring:
   carryOverWeeks: 2
@@ -32,40 +32,6 @@ projects:
 `;
 const W25 = parseIsoWeek('2019-W25');
 const at = (day: string) => new Date(`2019-06-${day}T12:00:00Z`);
-
-function kep(number: number, title: string, occurredAt: Date): Item {
-  const details: KepDetails = {
-    type: 'kep',
-    kepNumber: number,
-    path: `keps/sig-node/${number}-x/kep.yaml`,
-    location: `keps/sig-node/${number}-x`,
-    blob: 'abc',
-    owningSig: 'sig-node',
-    participatingSigs: [],
-    status: 'implementable',
-    stage: 'beta',
-    latestMilestone: 'v1.16',
-    milestones: {},
-    featureGates: [],
-    authors: ['someone'],
-    commit: 'c1',
-    creationDate: null,
-    tracking: null,
-  };
-  return {
-    ...pullItem('kubernetes/enhancements', number),
-    kind: 'kep',
-    key: `KEP-${number}`,
-    number,
-    title,
-    url: `https://github.com/kubernetes/enhancements/tree/master/keps/sig-node/${number}-x`,
-    state: 'implementable',
-    labels: [],
-    occurredAt,
-    sourceUpdatedAt: occurredAt,
-    details,
-  };
-}
 
 describeEachDialect('candidate lists', (t) => {
   async function seed() {
@@ -106,7 +72,7 @@ describeEachDialect('candidate lists', (t) => {
     );
     await upsertItems(t().db, id('kubernetes/enhancements'), [
       {
-        item: kep(1287, 'In-place Update of Pod Resources', at('17')),
+        item: kepItem(1287, 'In-place Update of Pod Resources', at('17')),
         events: [{ type: 'kep.stage', from: 'alpha', to: 'beta', commitSha: 'c1', occurredAt: at('17') }],
       },
     ]);

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import type { IssueDetails, Item, ItemEvent, KepDetails } from '../../src/domain/item.js';
+import type { IssueDetails, Item, ItemEvent } from '../../src/domain/item.js';
 import { type CandidateList, type CandidateOptions, listCandidates } from '../../src/editorial/candidates.js';
 import { rescore } from '../../src/ingest/rescore.js';
 import { silentLogger } from '../../src/lib/logger.js';
@@ -10,7 +10,7 @@ import { upsertItems } from '../../src/store/items.js';
 import { syncRepos } from '../../src/store/repos.js';
 import { writeConfig } from '../tools/cli.js';
 import { describeEachDialect } from '../tools/db.js';
-import { pullItem, releaseItem } from '../tools/items.js';
+import { kepItem, pullItem, releaseItem } from '../tools/items.js';
 
 /**
  * The week's list read from stored week scores must be the list computed from the items: same
@@ -43,41 +43,6 @@ function sequence(seed: number) {
   return () => {
     state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
     return state / 2_147_483_648;
-  };
-}
-
-function kep(number: number, title: string, occurredAt: Date, stage: string): Item {
-  const details: KepDetails = {
-    type: 'kep',
-    kepNumber: number,
-    path: `keps/sig-node/${number}-x/kep.yaml`,
-    location: `keps/sig-node/${number}-x`,
-    blob: 'abc',
-    owningSig: 'sig-node',
-    participatingSigs: ['sig-api-machinery'],
-    status: 'implementable',
-    stage,
-    latestMilestone: 'v1.16',
-    milestones: {},
-    featureGates: [`Gate${number}`],
-    authors: ['someone'],
-    commit: 'c1',
-    creationDate: null,
-    tracking: null,
-  };
-  return {
-    ...pullItem('kubernetes/enhancements', number),
-    kind: 'kep',
-    key: `KEP-${number}`,
-    number,
-    title,
-    body: `# ${title}\n\n## Summary\n\nAdds a new API field to PodSpec.\n`,
-    url: `https://github.com/kubernetes/enhancements/tree/master/keps/sig-node/${number}-x`,
-    state: 'implementable',
-    labels: [],
-    occurredAt,
-    sourceUpdatedAt: occurredAt,
-    details,
   };
 }
 
@@ -151,7 +116,13 @@ describeEachDialect('the week list from stored scores', (t) => {
     const enhancements: Array<{ item: Item; events: ItemEvent[] }> = [0, 1, 2].map((k) => {
       const transitions = [day(2 + k * 3), day(17 + k * 5), day(40 + k * 4)];
       return {
-        item: kep(2000 + k, `Pod resources update ${k}`, transitions[2] as Date, 'beta'),
+        item: kepItem(
+          2000 + k,
+          `Pod resources update ${k}`,
+          transitions[2] as Date,
+          { participatingSigs: ['sig-api-machinery'], featureGates: [`Gate${2000 + k}`] },
+          { body: `# Pod resources update ${k}\n\n## Summary\n\nAdds a new API field to PodSpec.\n` },
+        ),
         events: [
           { type: 'kep.created', from: null, to: 'provisional', commitSha: 'a', occurredAt: transitions[0] as Date },
           { type: 'kep.status', from: 'provisional', to: 'implementable', commitSha: 'b', occurredAt: transitions[1] as Date },

@@ -1,4 +1,4 @@
-import type { Item, PullDetails, ReleaseDetails } from '../../src/domain/item.js';
+import type { Item, KepDetails, PullDetails, ReleaseDetails } from '../../src/domain/item.js';
 import { parseSemVer } from '../../src/sources/semver.js';
 
 /** A normalised pull request item, for store-level tests. */
@@ -64,6 +64,49 @@ export function releaseItem(repo: string, tag: string, occurredAt: Date, overrid
     occurredAt,
     sourceUpdatedAt: occurredAt,
     details,
+    ...overrides,
+  };
+}
+
+/** A normalised KEP item of kubernetes/enhancements (a kep.yaml KEP of sig-node), for store-level tests. */
+export function kepItem(
+  number: number,
+  title: string,
+  occurredAt: Date,
+  details: Partial<KepDetails> = {},
+  overrides: Partial<Item> = {},
+): Item {
+  const kep: KepDetails = {
+    type: 'kep',
+    kepNumber: number,
+    path: `keps/sig-node/${number}-x/kep.yaml`,
+    location: `keps/sig-node/${number}-x`,
+    blob: 'abc',
+    owningSig: 'sig-node',
+    participatingSigs: [],
+    status: 'implementable',
+    stage: 'beta',
+    latestMilestone: 'v1.16',
+    milestones: {},
+    featureGates: [],
+    authors: ['someone'],
+    commit: 'c1',
+    creationDate: null,
+    tracking: null,
+    ...details,
+  };
+  return {
+    ...pullItem('kubernetes/enhancements', number),
+    kind: 'kep',
+    key: `KEP-${number}`,
+    number,
+    title,
+    url: `https://github.com/kubernetes/enhancements/tree/master/keps/sig-node/${number}-x`,
+    state: 'implementable',
+    labels: [],
+    occurredAt,
+    sourceUpdatedAt: occurredAt,
+    details: kep,
     ...overrides,
   };
 }

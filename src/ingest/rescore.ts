@@ -1,14 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Config, WatchedRepo } from '../config/config.js';
 import type { ScoreReason } from '../domain/candidate.js';
-import type { IssueDetails, KepDetails, PullDetails, ReleaseDetails } from '../domain/item.js';
 import type { Logger } from '../lib/logger.js';
 import { isoWeekContaining } from '../lib/time.js';
 import { appearances } from '../scoring/appearances.js';
 import { assess, rulesFor } from '../scoring/assess.js';
 import type { ScoringRules } from '../scoring/features.js';
-import { storyScore } from '../scoring/score.js';
-import { groupStories, type StoryItem } from '../scoring/stories.js';
 import { type ScoringWeights, withWordWeights } from '../scoring/words.js';
 import type { Db } from '../store/db.js';
 import { newHolder, releaseLease, tryAcquireLease } from '../store/leases.js';
@@ -16,18 +13,16 @@ import {
   hasItemsNeedingScoring,
   loadEvents,
   loadItemsById,
-  loadItemsForGrouping,
   loadRevisionsNeedingScoring,
   loadScoringFingerprints,
   markForScoring,
-  type StoredForScoring,
   saveScores,
   saveScoringFingerprint,
   saveScoringGeneration,
-  saveStories,
 } from '../store/scoring.js';
 import { replaceWeekScores, type WeekScore } from '../store/week-scores.js';
-import { kepsChanged, loadScoringFacts } from './scoring-context.js';
+import { regroupStories } from './regroup.js';
+import { loadScoringFacts } from './scoring-context.js';
 
 export interface RescoreResult {
   /** Items scored in this pass (all of them with `all`, else those that changed). */
@@ -35,6 +30,10 @@ export interface RescoreResult {
   scoresChanged: number;
   stories: number;
   itemsRegrouped: number;
+  /** Items whose stories were regrouped: all of them, or what changed and what it can link to. */
+  grouped: number;
+  /** Whether every item was regrouped (the first pass after an upgrade, `radar rescore`). */
+  groupedAll: boolean;
   /** Whether another process held the rescore lease, so this pass did nothing. */
   skipped: boolean;
 }
@@ -56,8 +55,8 @@ const LEASE_TTL_MS = 10 * 60_000;
  * regroups stories, from what is stored: no GitHub request. After a poll only what needs it is
  * scored: items that changed or got events since their score, the releases of a repo whose
  * releases changed, and every item of a repo whose weights or rules changed in the config.
- * `all` scores everything (radar rescore). Stories are regrouped over every item (a new pull
- * request can join two old ones).
+ * `all` scores everything (radar rescore). Stories are regrouped for what was scored and what it
+ * can be linked with, or over every item when needed (src/ingest/regroup.ts).
  */
 export async function rescore(
   deps: { db: Db; config: Config; logger: Logger },
@@ -68,7 +67,7 @@ export async function rescore(
   const holder = newHolder();
   if (!(await tryAcquireLease(db, LEASE, holder, LEASE_TTL_MS))) {
     logger.info({ lease: LEASE }, 'rescore skipped: another radar process is rescoring');
-    return { items: 0, scoresChanged: 0, stories: 0, itemsRegrouped: 0, skipped: true };
+    return { items: 0, scoresChanged: 0, stories: 0, itemsRegrouped: 0, grouped: 0, groupedAll: false, skipped: true };
   }
   try {
     return await rescoreHoldingLease(db, config, logger, options.all ?? false, options.onProgress);
@@ -136,39 +135,20 @@ async function rescoreHoldingLease(
       const fingerprint = fingerprints.get(repo.id) as string;
       if (repo.scoring_fingerprint !== fingerprint) await saveScoringFingerprint(trx, repo.id, fingerprint);
     }
-    // Stories are regrouped over every item (a new pull request can join two old ones), from a
-    // light read: titles, the start of descriptions, the details grouping reads, stored scores.
-    const items = await loadItemsForGrouping(trx);
-    const byId = new Map(items.map((i) => [i.id, i]));
-    const stories = groupStories(items.map(toStoryItem)).map((group) => {
-      const members = group.members.map((id) => byId.get(id) as StoredForScoring);
-      const times = members.map((m) => m.occurredAt.getTime());
-      return {
-        key: group.key,
-        title: group.title,
-        project: byId.get(group.lead)?.project ?? null,
-        leadItemId: group.lead,
-        members: group.members,
-        score: storyScore(
-          members.map((m) => m.score ?? 0),
-          scoring(byId.get(group.lead) as StoredForScoring).weights,
-        ).score,
-        firstOccurredAt: new Date(Math.min(...times)),
-        lastOccurredAt: new Date(Math.max(...times)),
-      };
-    });
-    const saved = await saveStories(trx, new Map(items.map((i) => [i.id, i.storyId])), stories);
+    const grouped = await regroupStories(trx, scoring, staleIds, { all, logger });
     await saveScoringGeneration(trx);
-    return { items: staleIds.length, scoresChanged, stored: items.length, ...saved };
+    return { items: staleIds.length, scoresChanged, ...grouped };
   });
   const summary = {
     items: result.items,
     scoresChanged: result.scoresChanged,
     stories: result.stories,
     itemsRegrouped: result.moved,
+    grouped: result.regrouped,
+    groupedAll: result.all,
     skipped: false,
   };
-  logger.info({ ...summary, stored: result.stored }, 'rescored');
+  logger.info(summary, 'rescored');
   return summary;
 }
 
@@ -232,57 +212,4 @@ function scoringFor(config: Config): RepoScoringOf {
     }
     return entry;
   };
-}
-
-export function toStoryItem(item: StoredForScoring): StoryItem {
-  // Whichever kind it is, the fields grouping reads (absent ones are undefined).
-  const details = item.details as {
-    kepNumber?: KepDetails['kepNumber'];
-    featureGates?: KepDetails['featureGates'];
-    location?: KepDetails['location'];
-    owningSig?: KepDetails['owningSig'];
-    participatingSigs?: KepDetails['participatingSigs'];
-    references?: PullDetails['references'];
-    releaseNote?: PullDetails['releaseNote'];
-    baseRef?: PullDetails['baseRef'];
-    files?: PullDetails['files'];
-    prerelease?: ReleaseDetails['prerelease'];
-    version?: ReleaseDetails['version'];
-    tracking?: IssueDetails['tracking'];
-  };
-  const kep = item.kind === 'kep';
-  const sigs = kep
-    ? [details.owningSig, ...(details.participatingSigs ?? [])]
-    : item.labels.filter((l) => l.toLowerCase().startsWith('sig/'));
-  return {
-    id: item.id,
-    kind: item.kind,
-    repo: item.repo,
-    key: item.key,
-    number: item.number,
-    title: item.title,
-    body: item.body,
-    occurredAt: item.occurredAt,
-    state: item.state,
-    kepNumber: kep ? (details.kepNumber ?? null) : null,
-    keps: details.references?.keps ?? [],
-    featureGates: kep ? (details.featureGates ?? []) : [],
-    releaseNote: details.releaseNote ?? null,
-    prerelease: details.prerelease ?? false,
-    patch: item.kind === 'release' ? (details.version?.patch ?? null) : null,
-    tracking: item.kind === 'issue' && Boolean(details.tracking),
-    project: item.project,
-    baseRef: details.baseRef ?? null,
-    sigs: [...new Set(sigs.filter((sig): sig is string => Boolean(sig)).map(sigName))],
-    kepLocation: kep ? (details.location ?? null) : null,
-    kepLocations: item.kind === 'pull' ? kepsChanged(details.files) : [],
-  };
-}
-
-/** "sig-api-machinery", "sig/api-machinery", "sig-apimachinery" -> "apimachinery". */
-function sigName(sig: string): string {
-  return sig
-    .toLowerCase()
-    .replace(/^sig[-/]?/, '')
-    .replace(/[^a-z]/g, '');
 }

@@ -60,7 +60,7 @@ export interface StoryGroup {
   title: string;
 }
 
-const SIMILAR_WINDOW_MS = 28 * 86_400_000;
+export const SIMILAR_WINDOW_MS = 28 * 86_400_000;
 const CHERRY_PICK_WINDOW_MS = 120 * 86_400_000;
 
 export function groupStories(items: readonly StoryItem[]): StoryGroup[] {
@@ -202,10 +202,8 @@ export function groupStories(items: readonly StoryItem[]): StoryGroup[] {
   if (releaseByVersion.size > 0) {
     for (const item of items) {
       if (item.kind !== 'pull') continue;
-      const named = /\b(?:prepare|release|cut|bump(?:ing)? version to|version)\b[^\n]*?\bv?(\d+\.\d+\.\d+(?:-[\w.]+)?)\b/i.exec(
-        item.title,
-      );
-      if (named) link(releaseByVersion.get(`${item.repo.toLowerCase()}|${named[1]}`), item.id);
+      const named = versionPrepared(item.title);
+      if (named) link(releaseByVersion.get(`${item.repo.toLowerCase()}|${named}`), item.id);
     }
   }
 
@@ -246,6 +244,14 @@ function chooseLead(members: StoryItem[]): StoryItem {
   )[0] as StoryItem;
 }
 
+/** The version a pull request prepares by its title ("Prepare v1.2.7 release", "Release 0.6.0"), without the "v". */
+export function versionPrepared(title: string): string | null {
+  return (
+    /\b(?:prepare|release|cut|bump(?:ing)? version to|version)\b[^\n]*?\bv?(\d+\.\d+\.\d+(?:-[\w.]+)?)\b/i.exec(title)?.[1] ??
+    null
+  );
+}
+
 /** "owner/repo#N" keys of issues and PRs a text refers to on purpose (not every mention). */
 export function strongReferences(text: string, repo: string): string[] {
   const refs = new Set<string>();
@@ -284,16 +290,16 @@ const CHERRY_PICK_PREFIX =
 const CHERRY_PICK_WORDS =
   /automated cherry[- ]?pick|\bcherry[- ]?pick(?:ed|ing)?\b(?:\s*(?:of|from|pr|:|#\d+))?|\bbackport(?:ed|ing)?\s*(?:of|from|to|#\d+|:)/i;
 
-function isCherryPick(title: string): boolean {
+export function isCherryPick(title: string): boolean {
   return CHERRY_PICK_PREFIX.test(title) || CHERRY_PICK_WORDS.test(title);
 }
 
 /** A pull request merged into a release branch (release-1.14, release/1.2) is a backport. */
-function isBackportBranch(baseRef: string | null | undefined): boolean {
+export function isBackportBranch(baseRef: string | null | undefined): boolean {
   return Boolean(baseRef && /^release[-/]?v?\d/i.test(baseRef));
 }
 
-function stripCherryPick(title: string): string {
+export function stripCherryPick(title: string): string {
   return title
     .replace(/^\s*automated cherry[- ]?pick of (#\d+\s*)+:?\s*/i, '')
     .replace(CHERRY_PICK_PREFIX, '')
@@ -306,7 +312,7 @@ function stripCherryPick(title: string): string {
  * without "KEP:", "Graduate ... to GA" or "Support for", and only when two or more significant
  * words are left (a one-word title such as "Apply" would match anything).
  */
-function kepPhrase(title: string): string | null {
+export function kepPhrase(title: string): string | null {
   const subject = normalTitle(
     title
       .replace(/^\s*kep[-\s]*\d*\s*:?\s*/i, '')
@@ -314,11 +320,11 @@ function kepPhrase(title: string): string | null {
       .replace(/\s+(to|as)\s+(alpha|beta|ga|stable|general availability)\b.*$/i, '')
       .replace(/^\s*(add|adding|support for|support|implement|introduce|proposal for|proposal)\s+/i, ''),
   );
-  const significant = subject.split(' ').filter((w) => w.length > 2 && !STOP.has(w));
+  const significant = subject.split(' ').filter(isSignificantWord);
   return significant.length >= 2 && subject.length >= 10 ? subject : null;
 }
 
-function isChore(title: string): boolean {
+export function isChore(title: string): boolean {
   return /\b(bump|update (deps|dependencies|vendor|test-infra)|auto-?update|lint|typo|flak(e|y)|e2e|unit tests?|refactor|clean ?up|boilerplate|format(ting)? (tools|code)|gofmt|release notes?|changelog|owners|readme)\b/i.test(
     title,
   );
@@ -330,13 +336,18 @@ const STOP = new Set(
   ),
 );
 
+/** A word that can carry a title's meaning: longer than two letters and not a stop word. */
+export function isSignificantWord(word: string): boolean {
+  return word.length > 2 && !STOP.has(word);
+}
+
 export function significantTokens(title: string): Set<string> {
   return new Set(
     title
       .toLowerCase()
       .replace(/[`'"()[\]{}:,.;!?]/g, ' ')
       .split(/[\s/_-]+/)
-      .filter((t) => t.length > 2 && !STOP.has(t) && !/^\d+$/.test(t)),
+      .filter((t) => isSignificantWord(t) && !/^\d+$/.test(t)),
   );
 }
 
@@ -398,7 +409,7 @@ export function similar(a: Set<string>, b: Set<string>): boolean {
   return shared >= MIN_SHARED && shared / union >= SIMILARITY;
 }
 
-function normalTitle(title: string): string {
+export function normalTitle(title: string): string {
   return title
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, ' ')

@@ -47,6 +47,10 @@ export interface ItemsTable {
   /** The revision the stored score was computed from; null = never scored (or to be scored again). */
   scored_revision: ColumnType<number | null, number | null | undefined, number | null>;
   story_id: number | null;
+  /** Hashed keys story grouping links the item by (migration 012); null until a pass computed them. */
+  link_keys: ColumnType<number[] | null, number[] | null | undefined, number[] | null>;
+  /** Digest of what story grouping reads of the item, beside link_keys (migration 012). */
+  link_digest: ColumnType<number | null, number | null | undefined, number | null>;
   first_seen_at: DefaultedTimestamp;
   last_changed_at: DefaultedTimestamp;
 }
@@ -78,6 +82,8 @@ export interface ItemWeekScoresTable {
 export interface ScoringStateTable {
   id: number;
   generation: string;
+  /** The GROUPING_REVISION the stored link keys were computed under (migration 012). */
+  grouping_revision: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface StoriesTable {

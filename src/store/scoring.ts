@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type RawBuilder, sql } from 'kysely';
+import { type RawBuilder, type Selectable, sql } from 'kysely';
 import type { ScoreReason } from '../domain/candidate.js';
 import type { ItemKind } from '../domain/source.js';
 import { append } from '../lib/maps.js';
 import { LISTING_EVENTS } from '../scoring/appearances.js';
 import type { Db } from './db.js';
 import { jsonb } from './json.js';
+import type { StoriesTable } from './schema.js';
 
 /** What scoring and story grouping read of a stored item. */
 export interface StoredForScoring {
@@ -28,6 +29,9 @@ export interface StoredForScoring {
   details: Record<string, unknown>;
   storyId: number | null;
   score: number | null;
+  /** Hashed story link keys as stored (null until a pass computed them). */
+  linkKeys: number[] | null;
+  linkDigest: number | null;
 }
 
 export interface StoredEvent {
@@ -90,6 +94,8 @@ function itemQuery(db: Db, projection: ItemProjection = FOR_SCORING) {
       projection.details.as('details'),
       'items.story_id',
       'items.score',
+      'items.link_keys',
+      'items.link_digest',
     ]);
 }
 
@@ -116,6 +122,8 @@ function toStored(row: ItemRow): StoredForScoring {
     details: row.details,
     storyId: row.story_id,
     score: row.score,
+    linkKeys: row.link_keys,
+    linkDigest: row.link_digest,
   };
 }
 
@@ -136,6 +144,36 @@ export async function loadItemsForGrouping(db: Db): Promise<StoredForScoring[]> 
     after = rows.at(-1)?.id as number;
   }
   return items.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a.id - b.id);
+}
+
+/** Items as story grouping reads them (see loadItemsForGrouping), by id. */
+export async function loadItemsForGroupingById(db: Db, ids: readonly number[]): Promise<StoredForScoring[]> {
+  const result: StoredForScoring[] = [];
+  for (let start = 0; start < ids.length; start += BATCH) {
+    const rows = await itemQuery(db, FOR_GROUPING)
+      .where('items.id', 'in', ids.slice(start, start + BATCH))
+      .execute();
+    result.push(...rows.map(toStored));
+  }
+  return result;
+}
+
+/** Items in no story (a poll stored them, or their story went), read through the partial index. */
+export async function loadUngroupedIds(db: Db): Promise<number[]> {
+  const ids: number[] = [];
+  for (let after = 0; ; ) {
+    const page = await db
+      .selectFrom('items')
+      .select('id')
+      .where(sql<boolean>`${UNSCORED} and story_id is null`)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(UNSCORED_READ_LIMIT)
+      .execute();
+    ids.push(...page.map((row) => row.id));
+    if (page.length < UNSCORED_READ_LIMIT) return ids;
+    after = page.at(-1)?.id as number;
+  }
 }
 
 /**
@@ -395,22 +433,27 @@ export interface StoryRow {
 /**
  * Stores the stories (upsert by key, so a story keeps its id while it keeps its lead) and points
  * each item at its story; stories left without members are deleted. Only what changed is
- * written: a regrouping that changes nothing costs one read.
+ * written: a regrouping that changes nothing costs one read. `scope` is the stories a partial
+ * regrouping started from (every member of each was regrouped); without it, every story.
  */
 export async function saveStories(
   db: Db,
   /** Each item's story now (as loaded for the regrouping). */
   current: ReadonlyMap<number, number | null>,
   stories: readonly StoryRow[],
+  scope?: readonly number[],
 ): Promise<{ stories: number; moved: number }> {
-  const existing = new Map(
-    (
-      await db
+  const columns = ['id', 'key', 'title', 'project', 'lead_item_id', 'score', 'first_occurred_at', 'last_occurred_at'] as const;
+  const existing = new Map<string, Pick<Selectable<StoriesTable>, (typeof columns)[number]>>();
+  if (scope === undefined) for (const row of await db.selectFrom('stories').select(columns).execute()) existing.set(row.key, row);
+  else
+    for (let start = 0; start < scope.length; start += BATCH)
+      for (const row of await db
         .selectFrom('stories')
-        .select(['id', 'key', 'title', 'project', 'lead_item_id', 'score', 'first_occurred_at', 'last_occurred_at'])
-        .execute()
-    ).map((row) => [row.key, row]),
-  );
+        .select(columns)
+        .where('id', 'in', scope.slice(start, start + BATCH))
+        .execute())
+        existing.set(row.key, row);
   const idByKey = new Map<string, number>([...existing].map(([key, row]) => [key, row.id]));
   const changed = stories.filter((s) => {
     const row = existing.get(s.key);

@@ -167,6 +167,9 @@ export async function growStore(db: Db, target: number, options: { seed?: number
              last_changed_at: `s.last_changed_at + ${shift}`,
              scored_at: `s.scored_at + ${shift}`,
              story_id: 'ns.id',
+             // A copy's link keys name its own numbers and times: the next pass computes them.
+             link_keys: 'null',
+             link_digest: 'null',
            })}
            from ${SEED_SCHEMA}.items s
            left join ${SEED_SCHEMA}.stories st on st.id = s.story_id

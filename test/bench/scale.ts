@@ -25,7 +25,10 @@
  * - then 20 lists, each right after a decision (POST restore of the first item), which the
  *   process ranks again instead of taking it from its cache;
  * - rescore after a poll: a child marks the newest 200 items changed (their revision up, as a
- *   poll that stored them does) and runs the scoring pass that follows a poll: wall time, RSS;
+ *   poll that stored them does, and their grouping digest cleared, as if their text changed)
+ *   and runs the scoring pass that follows a poll (scores, week scores, and stories regrouped
+ *   for what changed): wall time, RSS. The pass right after growing, which regroups the copies
+ *   and stores their link keys, is not measured;
  * - rescore: another child runs `rescore --all` (src/ingest/rescore.ts, what `radar rescore`
  *   runs) on the same store: wall time (the database's opening excluded) and peak RSS.
  * Client and server share the machine's cores.
@@ -177,6 +180,14 @@ async function main() {
         for (const target of [0, ...options.sizes.filter((s) => s > base)]) {
           const grown = await withDb(store, (db) => growStore(db, target, { seed: options.seed }));
           log(`${name}: ${grown.items} items, ${grown.events} events (${grown.copies} copies, ${grown.seconds.toFixed(1)} s)`);
+          // Copies come without story link keys: the pass after growing regroups every item and
+          // stores them, as the first pass after an upgrade does (not measured).
+          const settled = await withDb(store, async (db) => {
+            const started = Date.now();
+            const result = await rescore({ db, config: loadConfig(join(ROOT, 'config/radar.yaml')), logger: silentLogger() });
+            return { ...result, seconds: (Date.now() - started) / 1000 };
+          });
+          log(`${name}: settled (${settled.grouped} items regrouped, ${settled.seconds.toFixed(1)} s)`);
           const list = await measureList(store, options);
           log(
             `${name}: list p95 ${list.c1.p95.toFixed(1)} ms (c=1), ${list.c8.p95.toFixed(1)} ms (c=8), ${list.afterDecision.p95.toFixed(1)} ms after a decision, RSS ${list.rssMb} MB`,
@@ -271,10 +282,11 @@ async function child(request: ChildRequest) {
   const handle = await openDatabase({ databaseUrl: request.databaseUrl, dataDir: request.dataDir, logger: silentLogger() });
   const config = loadConfig(join(ROOT, 'config/radar.yaml'));
   if (request.role === 'rescore' || request.role === 'rescore-touched') {
-    // After a poll: the items it stored changed (their revision went up); the pass that follows
-    // scores those. A poll of a busy day touches a few hundred.
+    // After a poll: the items it stored changed (their revision went up, and what grouping
+    // reads of them, so each looks up what it could now be linked with); the pass that follows
+    // scores and regroups those. A poll of a busy day touches a few hundred.
     if (request.role === 'rescore-touched')
-      await sql`update items set revision = revision + 1
+      await sql`update items set revision = revision + 1, link_digest = null
         where id in (select id from items order by occurred_at desc, id desc limit ${TOUCHED})`.execute(handle.db);
     const started = process.hrtime.bigint();
     await rescore({ db: handle.db, config, logger: silentLogger() }, { all: request.role === 'rescore' });

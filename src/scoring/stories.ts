@@ -398,8 +398,8 @@ export function similarTitlePairs(
   return pairs;
 }
 
-const MIN_SHARED = 3;
-const SIMILARITY = 0.6;
+export const MIN_SHARED = 3;
+export const SIMILARITY = 0.6;
 
 /** Titles that share most of their significant words: at least 3, and 60% of all of them. */
 export function similar(a: Set<string>, b: Set<string>): boolean {

@@ -4,8 +4,10 @@ import {
   isCherryPick,
   isChore,
   kepPhrase,
+  MIN_SHARED,
   normalTitle,
   SIMILAR_WINDOW_MS,
+  SIMILARITY,
   type StoryItem,
   significantTokens,
   stripCherryPick,
@@ -99,24 +101,33 @@ export function storyKeys(item: StoryItem): StoryKeys {
       probes.add(`g:${word}`);
     }
 
-  // Within a repo: cherry-picks by their stripped title (the original is the first of the
-  // title, so a pick is regrouped with every item of its title), and similar titles within the
-  // window, which share three significant words or more, so any two of them: by pairs of words,
-  // in 28-day buckets (an item looks up its own bucket and the two beside it).
+  // Within a repo: cherry-picks and backports by their stripped title. A pick links to the first
+  // original of its title (else the first pick) within 120 days, so a pick is regrouped with
+  // every item of its title; a new original matters only to the title's picks, which it looks up.
   if (change) {
-    const stripped = `ct:${repo}|${normalTitle(stripCherryPick(item.title))}`;
-    keys.add(stripped);
-    if (isCherryPick(item.title) || isBackportBranch(item.baseRef)) complete.add(stripped);
-    if (!isChore(item.title)) {
-      const tokens = [...significantTokens(stripCherryPick(item.title))].sort();
-      const bucket = Math.floor(item.occurredAt.getTime() / SIMILAR_WINDOW_MS);
-      for (let i = 0; i < tokens.length; i++)
-        for (let j = i + 1; j < tokens.length; j++) {
-          const pair = `${tokens[i]} ${tokens[j]}`;
-          keys.add(`sp:${repo}|${bucket}|${pair}`);
-          for (const near of [bucket - 1, bucket + 1]) probes.add(`sp:${repo}|${near}|${pair}`);
-        }
+    const title = `${repo}|${normalTitle(stripCherryPick(item.title))}`;
+    if (isCherryPick(item.title) || isBackportBranch(item.baseRef)) {
+      addComplete(`cp:${title}`);
+      complete.add(`co:${title}`);
+    } else {
+      foundBy.add(`co:${title}`);
+      probes.add(`cp:${title}`);
     }
+  }
+  // Similar titles within the window share three significant words or more: by pairs of words,
+  // in 28-day buckets (an item looks up its own bucket and the two beside it). A title of n words
+  // shares k = max(3, 60% of n) of them with any similar one, and so two of any n - k + 2 of its
+  // words: it looks up the pairs of those only.
+  if (change && !isChore(item.title)) {
+    const tokens = [...significantTokens(stripCherryPick(item.title))].sort();
+    const bucket = Math.floor(item.occurredAt.getTime() / SIMILAR_WINDOW_MS);
+    const probed = tokens.length - Math.max(MIN_SHARED, Math.ceil(SIMILARITY * tokens.length - 1e-9)) + 2;
+    for (let i = 0; i < tokens.length; i++)
+      for (let j = i + 1; j < tokens.length; j++) {
+        const pair = `${tokens[i]} ${tokens[j]}`;
+        foundBy.add(`sp:${repo}|${bucket}|${pair}`);
+        if (j < probed) for (const near of [bucket - 1, bucket, bucket + 1]) probes.add(`sp:${repo}|${near}|${pair}`);
+      }
   }
 
   // A release and the pull request that prepares it; patch releases of one day.

@@ -8,7 +8,7 @@ import type { Db } from './db.js';
  */
 
 const BATCH = 500;
-const KEYS_PER_LOOKUP = 200;
+const KEYS_PER_LOOKUP = 2000;
 
 /** An item found by a link key or as a member of a story, with the story it is in. */
 export interface LinkedItem {
@@ -16,19 +16,28 @@ export interface LinkedItem {
   storyId: number | null;
 }
 
-/** Items holding any of these hashed keys (index items_link_keys). */
+/**
+ * Items holding any of these hashed keys, through the GIN index items_link_keys. The planner
+ * overrates an array overlap on a GIN index and scans the table instead (46 ms against 4.5 ms
+ * by the index for 200 keys at 4k items, seconds at 100k): within the pass's transaction, table
+ * scans are off for these lookups.
+ */
 export async function findByLinkKeys(db: Db, hashes: readonly number[]): Promise<LinkedItem[]> {
   const found: LinkedItem[] = [];
-  // A few hundred keys per query: with thousands in one array, the planner expects most of the
-  // table to match and scans it (10 s at 100k items, against 30 ms per 300 keys by the index).
-  for (let start = 0; start < hashes.length; start += KEYS_PER_LOOKUP) {
-    const chunk = hashes.slice(start, start + KEYS_PER_LOOKUP);
-    const rows = await db
-      .selectFrom('items')
-      .select(['id', 'story_id'])
-      .where(sql<boolean>`link_keys && ${sql.val(`{${chunk.join(',')}}`)}::integer[]`)
-      .execute();
-    for (const row of rows) found.push({ id: row.id, storyId: row.story_id });
+  if (hashes.length === 0) return found;
+  await sql`set local enable_seqscan = off`.execute(db);
+  try {
+    for (let start = 0; start < hashes.length; start += KEYS_PER_LOOKUP) {
+      const chunk = hashes.slice(start, start + KEYS_PER_LOOKUP);
+      const rows = await db
+        .selectFrom('items')
+        .select(['id', 'story_id'])
+        .where(sql<boolean>`link_keys && ${sql.val(`{${chunk.join(',')}}`)}::integer[]`)
+        .execute();
+      for (const row of rows) found.push({ id: row.id, storyId: row.story_id });
+    }
+  } finally {
+    await sql`set local enable_seqscan = on`.execute(db);
   }
   return found;
 }

@@ -424,6 +424,18 @@ describeEachDialect('story grouping after a poll', (t) => {
       linked: ['v1.1.3', 'v1.2.5'],
     },
     {
+      name: 'an original older than its stored cherry-pick (cp)',
+      base: [pr(K, 5002, '[release-1.14] Fix cgroup quota', 10)],
+      added: [pr(K, 5001, 'Fix cgroup quota', 5)],
+      linked: ['5001', '5002'],
+    },
+    {
+      name: 'a cherry-pick of a stored original (co)',
+      base: [pr(K, 5001, 'Fix cgroup quota', 5)],
+      added: [pr(K, 5002, '[release-1.14] Fix cgroup quota', 10)],
+      linked: ['5001', '5002'],
+    },
+    {
       // The change found by its word pairs brings in a pick and a newer change of the pick's
       // title; the pick's original is the oldest of the title, too old to link: no link.
       name: 'a cherry-pick whose original is the first of its title (ct, complete)',

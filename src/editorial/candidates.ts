@@ -136,25 +136,36 @@ interface Ranked {
   totalItems: number;
   /** What editors did about the listed items (the web page labels them with it). */
   editorial: EditorialState;
-  /** Pages already answered from this ranking, with their texts (by offset and limit). */
-  pages: Map<string, CandidateStory[]>;
+  /** Pages answered (or being answered) from this ranking, with their texts (by offset and limit). */
+  pages: Map<string, Promise<CandidateStory[]>>;
 }
 
 /**
  * Ranked week lists kept by a process, per database and config, so that reading a week again
  * costs a few small queries: an entry is used only while the scoring pass has not run since
  * (its generation, stored by the pass), editors' decisions and issues are as they were (their
- * fingerprint), the repos are unchanged and no item waits to be scored in the request.
+ * fingerprint), the repos are unchanged and no item waits to be scored in the request. Only
+ * rankings of the current state are kept (an older one cannot be asked for again), and a ranking
+ * in progress is kept too: requests that arrive meanwhile (every client's list after a decision)
+ * wait for it instead of ranking the same week again each, at once.
  */
-const rankedLists = new WeakMap<Db, WeakMap<Config, Map<string, Ranked>>>();
+interface KeptLists {
+  /** The store's state the rankings were made in (scoring generation, editorial version, repos). */
+  state: string;
+  rankings: Map<string, Promise<Ranked>>;
+}
+const rankedLists = new WeakMap<Db, WeakMap<Config, KeptLists>>();
 const RANKED_LISTS_KEPT = 8;
 
-function rankedListsOf(db: Db, config: Config): Map<string, Ranked> {
-  const byConfig = rankedLists.get(db) ?? new WeakMap<Config, Map<string, Ranked>>();
+function rankedListsOf(db: Db, config: Config, state: string): Map<string, Promise<Ranked>> {
+  const byConfig = rankedLists.get(db) ?? new WeakMap<Config, KeptLists>();
   rankedLists.set(db, byConfig);
-  const lists = byConfig.get(config) ?? new Map<string, Ranked>();
-  byConfig.set(config, lists);
-  return lists;
+  let kept = byConfig.get(config);
+  if (kept?.state !== state) {
+    kept = { state, rankings: new Map() };
+    byConfig.set(config, kept);
+  }
+  return kept.rankings;
 }
 
 /**
@@ -181,10 +192,9 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
     pendingScores = reweighted.length === 0 ? state.waiting : await countItemsWaitingForScores(db, reweighted);
     // Items a poll stored whose scoring pass has not run yet: scored here, until it has.
     const { unscored } = state;
+    const storeState = JSON.stringify({ generation: state.generation, editorial: state.editorialVersion, repos: state.repos });
     const key = JSON.stringify({
-      generation: state.generation,
-      editorial: state.editorialVersion,
-      repos: state.repos,
+      state: storeState,
       from: period.from,
       carryOver,
       project: options.project?.toLowerCase(),
@@ -193,13 +203,7 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
       perProject: options.perProject,
       includeDecided: options.includeDecided ?? false,
     });
-    const lists = rankedListsOf(db, config);
-    const kept = unscored.length === 0 ? lists.get(key) : undefined;
-    if (kept) {
-      lists.delete(key);
-      lists.set(key, kept);
-      ranked = kept;
-    } else {
+    const rankFromStore = async () => {
       const listings: Listed[] = (await loadWeekListings(db, windowFrom, period.from)).map((l) => ({
         item: l.item,
         score: l.score,
@@ -211,11 +215,23 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
         unscored.length > 0
           ? await scoreInProcess(db, config, await loadItemsById(db, unscored), period, windowFrom, features)
           : [];
-      ranked = await rank(db, config, options, [...listings, ...computed]);
-      if (unscored.length === 0) {
-        lists.set(key, ranked);
-        if (lists.size > RANKED_LISTS_KEPT) lists.delete(lists.keys().next().value as string);
+      return rank(db, config, options, [...listings, ...computed]);
+    };
+    if (unscored.length > 0) ranked = await rankFromStore();
+    else {
+      const lists = rankedListsOf(db, config, storeState);
+      let kept = lists.get(key);
+      if (kept) lists.delete(key);
+      else {
+        kept = rankFromStore();
+        // A ranking that failed is not kept: the next request ranks again.
+        kept.catch(() => {
+          if (lists.get(key) === kept) lists.delete(key);
+        });
       }
+      lists.set(key, kept);
+      if (lists.size > RANKED_LISTS_KEPT) lists.delete(lists.keys().next().value as string);
+      ranked = await kept;
     }
     // A title a poll changed waits for the pass like its score: the waiting count is in the key.
     if (unscored.length === 0)
@@ -236,15 +252,21 @@ export async function listCandidates(db: Db, config: Config, options: CandidateO
   const { totalItems } = ranked;
   const totalStories = ranked.stories.length;
   const page = `${options.offset ?? 0}:${options.limit ?? ''}:${pendingScores}`;
-  let stories = version === null ? undefined : ranked.pages.get(page);
-  if (!stories) {
-    stories = await withTexts(db, cut(ranked.stories, options.offset ?? 0, options.limit), ranked.byId);
-    // Pages of a kept ranking are kept with it (its texts change only with a new ranking).
+  let answer = version === null ? undefined : ranked.pages.get(page);
+  if (!answer) {
+    answer = withTexts(db, cut(ranked.stories, options.offset ?? 0, options.limit), ranked.byId);
+    // Pages of a kept ranking are kept with it (its texts change only with a new ranking), and
+    // shared by the requests that ask for one while it is read.
     if (version !== null) {
-      ranked.pages.set(page, stories);
-      if (ranked.pages.size > PAGES_KEPT) ranked.pages.delete(ranked.pages.keys().next().value as string);
+      const pages = ranked.pages;
+      pages.set(page, answer);
+      answer.catch(() => {
+        if (pages.get(page) === answer) pages.delete(page);
+      });
+      if (pages.size > PAGES_KEPT) pages.delete(pages.keys().next().value as string);
     }
   }
+  const stories = await answer;
   return {
     period,
     stories,

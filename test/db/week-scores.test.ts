@@ -248,6 +248,31 @@ describeEachDialect('the week list from stored scores', (t) => {
     expect(cut.items).toHaveLength(3);
     expect(cut.stories.flatMap((s) => s.items.map((i) => i.id))).toEqual(cut.items.map((i) => i.id));
   });
+
+  it('ranks a week once for the requests that ask for it at once, and keeps only rankings of the current state', async () => {
+    const { config } = await seed();
+    const period = parseIsoWeek('2019-W24');
+    const first = await listCandidates(t().db, config, { period });
+    // A decision: every client asks for the list again at once; they share one ranking and page.
+    await recordDecision(t().db, {
+      itemId: first.items[0]?.id as number,
+      action: 'dismiss',
+      storyId: null,
+      issueId: null,
+      week: '2019-W24',
+      editor: 'ed',
+      reason: null,
+      until: null,
+      features: {},
+    });
+    const lists = await Promise.all(Array.from({ length: 6 }, () => listCandidates(t().db, config, { period })));
+    for (const list of lists) expect(list.stories).toBe(lists[0]?.stories);
+    expect(lists[0]?.version).not.toBe(first.version);
+    expect(lists[0]?.items.map((i) => i.id)).not.toContain(first.items[0]?.id);
+    // Asked again later: the kept ranking, not the one made before the decision.
+    const again = await listCandidates(t().db, config, { period });
+    expect(again.stories).toBe(lists[0]?.stories);
+  });
 });
 
 /** What a reader sees of a list (the order, scores, reasons, stories), comparable with toEqual. */

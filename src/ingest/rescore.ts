@@ -9,6 +9,7 @@ import type { ScoringRules } from '../scoring/features.js';
 import { type ScoringWeights, withWordWeights } from '../scoring/words.js';
 import type { Db } from '../store/db.js';
 import { newHolder, releaseLease, tryAcquireLease } from '../store/leases.js';
+import { vacuumWithoutAutovacuum } from '../store/maintenance.js';
 import {
   hasItemsNeedingScoring,
   loadEvents,
@@ -70,7 +71,10 @@ export async function rescore(
     return { items: 0, scoresChanged: 0, stories: 0, itemsRegrouped: 0, grouped: 0, groupedAll: false, skipped: true };
   }
   try {
-    return await rescoreHoldingLease(db, config, logger, options.all ?? false, options.onProgress);
+    const result = await rescoreHoldingLease(db, config, logger, options.all ?? false, options.onProgress);
+    // The pass rewrote rows of what it scored: on the embedded database, nothing else vacuums.
+    await vacuumWithoutAutovacuum(db, logger);
+    return result;
   } finally {
     await releaseLease(db, LEASE, holder).catch(() => undefined);
   }

@@ -64,7 +64,12 @@ export async function regroupStories(
 
 async function regroupAll(db: Db, scoring: (item: StoredForScoring) => RepoScoring): Promise<RegroupResult> {
   const items = await loadItemsForGrouping(db);
-  await saveChangedLinkKeys(db, items, new Map(items.map((item) => [item.id, linksOf(item)])));
+  // Keys are computed and written a batch at a time: held for a million items at once, their
+  // strings alone would take gigabytes.
+  for (let start = 0; start < items.length; start += KEYS_BATCH) {
+    const batch = items.slice(start, start + KEYS_BATCH);
+    await saveChangedLinkKeys(db, batch, new Map(batch.map((item) => [item.id, linksOf(item)])));
+  }
   const stories = storyRows(items, scoring);
   const saved = await saveStories(db, new Map(items.map((i) => [i.id, i.storyId])), stories);
   await saveGroupingRevision(db, GROUPING_REVISION);
@@ -132,28 +137,25 @@ async function regroupChanged(
   return { ...saved, regrouped: items.length, all: false };
 }
 
-/** An item's link keys and grouping digest as computed now, and whether they are as stored. */
+/**
+ * An item's link keys and grouping digest as computed now, and whether its links are as stored:
+ * the keys are a function of the digested fields and the grouping revision, so the same digest
+ * means the same keys.
+ */
 interface ItemLinks {
   keys: StoryKeys;
-  hashes: number[];
   digest: number;
   unchanged: boolean;
 }
 
 function linksOf(item: StoredForScoring): ItemLinks {
   const storyItem = toStoryItem(item);
-  const keys = storyKeys(storyItem);
-  const hashes = [...new Set(keys.keys.map(linkKeyHash))].sort((a, b) => a - b);
   const digest = groupingDigest(storyItem);
-  const stored = item.linkKeys;
-  const unchanged =
-    item.storyId !== null &&
-    item.linkDigest === digest &&
-    stored !== null &&
-    stored.length === hashes.length &&
-    stored.every((hash, i) => hash === hashes[i]);
-  return { keys, hashes, digest, unchanged };
+  return { keys: storyKeys(storyItem), digest, unchanged: item.storyId !== null && item.linkDigest === digest };
 }
+
+/** Items whose link keys are computed and written at once by a whole regrouping. */
+const KEYS_BATCH = 2000;
 
 async function countItems(db: Db): Promise<number> {
   const row = await db
@@ -193,11 +195,9 @@ async function saveChangedLinkKeys(
   links: ReadonlyMap<number, ItemLinks>,
 ): Promise<void> {
   const changed = items.flatMap((item) => {
-    const { hashes, digest } = links.get(item.id) as ItemLinks;
-    const stored = item.linkKeys;
-    const same =
-      item.linkDigest === digest && stored !== null && stored.length === hashes.length && stored.every((h, i) => h === hashes[i]);
-    return same ? [] : [{ id: item.id, keys: hashes, digest }];
+    const { keys, digest } = links.get(item.id) as ItemLinks;
+    if (item.linkDigest === digest) return [];
+    return [{ id: item.id, keys: [...new Set(keys.keys.map(linkKeyHash))].sort((a, b) => a - b), digest }];
   });
   await saveLinkKeys(db, changed);
 }

@@ -150,13 +150,13 @@ export function storyKeys(item: StoryItem): StoryKeys {
 }
 
 /**
- * A digest of everything groupStories reads of an item (all of StoryItem but its id and state):
- * while it is unchanged, so are the item's links, and a pass regroups the item's story without
- * looking anything up for it.
+ * A digest of everything groupStories reads of an item (all of StoryItem but its id and state),
+ * and of the grouping revision: while it is unchanged, so are the item's link keys (a function of
+ * both) and its links, and a pass regroups the item's story without looking anything up for it.
  */
 export function groupingDigest(item: StoryItem): number {
   const { id: _id, state: _state, ...read } = item;
-  return linkKeyHash(JSON.stringify(read));
+  return linkKeyHash(`${GROUPING_REVISION}|${JSON.stringify(read)}`);
 }
 
 /** A key as the store indexes it: 32-bit FNV-1a, as a signed integer (PostgreSQL's integer). */

@@ -29,8 +29,7 @@ export interface StoredForScoring {
   details: Record<string, unknown>;
   storyId: number | null;
   score: number | null;
-  /** Hashed story link keys as stored (null until a pass computed them). */
-  linkKeys: number[] | null;
+  /** The grouping digest its stored link keys were computed from (null until a pass did). */
   linkDigest: number | null;
 }
 
@@ -94,8 +93,8 @@ function itemQuery(db: Db, projection: ItemProjection = FOR_SCORING) {
       projection.details.as('details'),
       'items.story_id',
       'items.score',
-      'items.link_keys',
-      'items.link_digest',
+      // A digest counts only with the keys it was stored with.
+      sql<number | null>`case when items.link_keys is null then null else items.link_digest end`.as('link_digest'),
     ]);
 }
 
@@ -122,7 +121,6 @@ function toStored(row: ItemRow): StoredForScoring {
     details: row.details,
     storyId: row.story_id,
     score: row.score,
-    linkKeys: row.link_keys,
     linkDigest: row.link_digest,
   };
 }

@@ -182,12 +182,8 @@ async function main() {
           log(`${name}: ${grown.items} items, ${grown.events} events (${grown.copies} copies, ${grown.seconds.toFixed(1)} s)`);
           // Copies come without story link keys: the pass after growing regroups every item and
           // stores them, as the first pass after an upgrade does (not measured).
-          const settled = await withDb(store, async (db) => {
-            const started = Date.now();
-            const result = await rescore({ db, config: loadConfig(join(ROOT, 'config/radar.yaml')), logger: silentLogger() });
-            return { ...result, seconds: (Date.now() - started) / 1000 };
-          });
-          log(`${name}: settled (${settled.grouped} items regrouped, ${settled.seconds.toFixed(1)} s)`);
+          const settled = await measureRescore(store, options.rescoreTimeout, 'settle');
+          log(`${name}: settled (every item regrouped, ${settled.seconds.toFixed(1)} s, RSS ${settled.rssMb} MB)`);
           const list = await measureList(store, options);
           log(
             `${name}: list p95 ${list.c1.p95.toFixed(1)} ms (c=1), ${list.c8.p95.toFixed(1)} ms (c=8), ${list.afterDecision.p95.toFixed(1)} ms after a decision, RSS ${list.rssMb} MB`,
@@ -269,7 +265,7 @@ async function backfillBase(store: Store, simUrl: string): Promise<number> {
 
 // ---- the child processes ----
 
-type ChildRequest = { role: 'serve' | 'rescore' | 'rescore-touched'; databaseUrl?: string; dataDir: string };
+type ChildRequest = { role: 'serve' | 'rescore' | 'rescore-touched' | 'settle'; databaseUrl?: string; dataDir: string };
 type ChildMessage =
   | { type: 'ready'; url?: string; rssMb: number }
   | { type: 'rss'; rssMb: number }
@@ -281,7 +277,7 @@ async function child(request: ChildRequest) {
   const send = (m: ChildMessage) => process.send?.(m);
   const handle = await openDatabase({ databaseUrl: request.databaseUrl, dataDir: request.dataDir, logger: silentLogger() });
   const config = loadConfig(join(ROOT, 'config/radar.yaml'));
-  if (request.role === 'rescore' || request.role === 'rescore-touched') {
+  if (request.role !== 'serve') {
     // After a poll: the items it stored changed (their revision went up, and what grouping
     // reads of them, so each looks up what it could now be linked with); the pass that follows
     // scores and regroups those. A poll of a busy day touches a few hundred.
@@ -398,7 +394,7 @@ async function measureList(store: Store, options: Options) {
   }
 }
 
-async function measureRescore(store: Store, timeoutSeconds: number, role: 'rescore' | 'rescore-touched' = 'rescore') {
+async function measureRescore(store: Store, timeoutSeconds: number, role: 'rescore' | 'rescore-touched' | 'settle' = 'rescore') {
   const proc = startChild({ role, databaseUrl: store.databaseUrl, dataDir: store.dataDir });
   const done = await nextMessage(proc, 'rescored', timeoutSeconds * 1000);
   if (!done) {

@@ -12,6 +12,7 @@ import { loadItemsForGrouping } from '../../src/store/scoring.js';
 import { writeConfig } from '../tools/cli.js';
 import { describeEachDialect } from '../tools/db.js';
 import { kepItem, pullItem, releaseItem } from '../tools/items.js';
+import { seededRandom } from '../tools/radar-process.js';
 
 const yaml = `projects:
   - name: Kubernetes
@@ -28,18 +29,11 @@ const yaml = `projects:
         sources: [pulls, releases]
 `;
 
-/** mulberry32: the same sequence on every run. */
+/** Draws from a seeded generator: the same sequence on every run. */
 function random(seed: number) {
-  let state = seed;
-  const next = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(list: readonly T[]) => list[int(list.length)] as T;
-  return { next, int, pick };
+  return { int, pick: <T>(list: readonly T[]) => list[int(list.length)] as T };
 }
 
 const WORDS = [

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { groupStories, type StoryItem } from '../../src/scoring/stories.js';
 import { groupingDigest, linkKeyHash, storyKeys } from '../../src/scoring/story-keys.js';
+import { seededRandom } from '../tools/radar-process.js';
 
-/** mulberry32: the same items on every run. */
+/** Draws from a seeded generator: the same sequence on every run. */
 function random(seed: number) {
-  let state = seed;
-  const next = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   return { int, pick: <T>(list: readonly T[]) => list[int(list.length)] as T };
 }

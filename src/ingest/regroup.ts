@@ -138,12 +138,13 @@ async function regroupChanged(
 }
 
 /**
- * An item's link keys and grouping digest as computed now, and whether its links are as stored:
- * the keys are a function of the digested fields and the grouping revision, so the same digest
- * means the same keys.
+ * An item's grouping digest as computed now, whether its links are as stored (the keys are a
+ * function of the digested fields and the grouping revision, so the same digest means the same
+ * keys), and its keys, computed when first asked for: a whole regrouping needs them only for the
+ * items whose digest changed.
  */
 interface ItemLinks {
-  keys: StoryKeys;
+  readonly keys: StoryKeys;
   digest: number;
   unchanged: boolean;
 }
@@ -151,7 +152,15 @@ interface ItemLinks {
 function linksOf(item: StoredForScoring): ItemLinks {
   const storyItem = toStoryItem(item);
   const digest = groupingDigest(storyItem);
-  return { keys: storyKeys(storyItem), digest, unchanged: item.storyId !== null && item.linkDigest === digest };
+  let keys: StoryKeys | undefined;
+  return {
+    get keys() {
+      keys ??= storyKeys(storyItem);
+      return keys;
+    },
+    digest,
+    unchanged: item.storyId !== null && item.linkDigest === digest,
+  };
 }
 
 /** Items whose link keys are computed and written at once by a whole regrouping. */
@@ -195,9 +204,10 @@ async function saveChangedLinkKeys(
   links: ReadonlyMap<number, ItemLinks>,
 ): Promise<void> {
   const changed = items.flatMap((item) => {
-    const { keys, digest } = links.get(item.id) as ItemLinks;
-    if (item.linkDigest === digest) return [];
-    return [{ id: item.id, keys: [...new Set(keys.keys.map(linkKeyHash))].sort((a, b) => a - b), digest }];
+    const itemLinks = links.get(item.id) as ItemLinks;
+    if (item.linkDigest === itemLinks.digest) return [];
+    const hashes = [...new Set(itemLinks.keys.keys.map(linkKeyHash))].sort((a, b) => a - b);
+    return [{ id: item.id, keys: hashes, digest: itemLinks.digest }];
   });
   await saveLinkKeys(db, changed);
 }
